@@ -1,0 +1,4 @@
+DROP TABLE site_settings;
+DROP TABLE login_failures;
+DROP TABLE sessions;
+DROP TABLE users;

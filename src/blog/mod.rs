@@ -1,0 +1,3 @@
+//! The public blog. The foundation serves its home page; articles come next.
+
+pub mod routes;
