@@ -39,15 +39,11 @@ impl From<DbError> for AppError {
         match e {
             DbError::Unavailable(msg) | DbError::Connect(msg) => AppError::Unavailable(msg),
             DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
-            DbError::Query(diesel::result::Error::DatabaseError(kind, info))
-                if matches!(
-                    kind,
-                    diesel::result::DatabaseErrorKind::ClosedConnection
-                        | diesel::result::DatabaseErrorKind::UnableToSendCommand
-                ) =>
-            {
-                AppError::Unavailable(info.message().to_owned())
-            }
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ClosedConnection
+                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
+                info,
+            )) => AppError::Unavailable(info.message().to_owned()),
             other => AppError::Internal(other.to_string()),
         }
     }
