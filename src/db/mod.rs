@@ -150,6 +150,10 @@ impl Db {
             .max_size(pool_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(5))
+            // A Postgres connection can die with its server (restart, pg_terminate_backend):
+            // check it on checkout so the app recovers by itself. A SQLite connection
+            // is a file handle: the check would only add a query to every request.
+            .test_on_check_out(!target.is_sqlite())
             .build(ConnectionManager::new(target.clone()))
             .map_err(|e| DbError::Connect(e.to_string()))?;
         let db = Self { pool, target };

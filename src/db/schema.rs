@@ -49,5 +49,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    articles (id) {
+        id -> BigInt,
+        author_id -> BigInt,
+        title -> Text,
+        slug -> Text,
+        body_source -> Text,
+        body_html -> Text,
+        excerpt -> Text,
+        search_text -> Text,
+        reading_minutes -> Integer,
+        status -> Text,
+        publish_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tags (id) {
+        id -> BigInt,
+        name -> Text,
+        slug -> Text,
+    }
+}
+
+diesel::table! {
+    article_tags (article_id, tag_id) {
+        article_id -> BigInt,
+        tag_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    comments (id) {
+        id -> BigInt,
+        article_id -> BigInt,
+        author_id -> BigInt,
+        body_source -> Text,
+        body_html -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, login_failures, site_settings);
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_tags -> articles (article_id));
+diesel::joinable!(article_tags -> tags (tag_id));
+diesel::joinable!(comments -> articles (article_id));
+diesel::joinable!(comments -> users (author_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    login_failures,
+    site_settings,
+    articles,
+    tags,
+    article_tags,
+    comments,
+);

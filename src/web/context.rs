@@ -44,6 +44,12 @@ impl Ctx {
         }
     }
 
+    pub fn is_author(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.role.includes(Role::Author))
+    }
+
     pub fn is_admin(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role == Role::Admin)
     }

@@ -215,6 +215,22 @@ impl TestApp {
         admin
     }
 
+    /// A registered user promoted to author (the admin's job), logged in.
+    pub async fn author(&self, username: &str) -> TestClient {
+        let author = self.member(username).await;
+        let id = quillbook::accounts::queries::find_by_username(&mut self.conn(), username)
+            .unwrap()
+            .expect("registered")
+            .id;
+        quillbook::accounts::queries::set_role(
+            &mut self.conn(),
+            id,
+            quillbook::accounts::models::Role::Author,
+        )
+        .unwrap();
+        author
+    }
+
     /// A member registers (and is logged in).
     pub async fn member(&self, username: &str) -> TestClient {
         let member = self.client();
@@ -376,6 +392,31 @@ impl TestClient {
 
     pub async fn logout(&self) -> Resp {
         self.post("/logout", &[]).await
+    }
+
+    /// Writes an article through the editor; returns the redirect's location.
+    pub async fn write_article(&self, title: &str, body: &str, tags: &str, status: &str) -> String {
+        let resp = self
+            .post(
+                "/articles",
+                &[
+                    ("title", title),
+                    ("slug", ""),
+                    ("body", body),
+                    ("tags", tags),
+                    ("status", status),
+                    ("publish_at", ""),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::SEE_OTHER,
+            "saving {title:?} failed: {}",
+            resp.body
+        );
+        resp.location().expect("redirect to the article").to_owned()
     }
 
     pub fn has_cookies(&self) -> bool {
