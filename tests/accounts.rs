@@ -264,6 +264,20 @@ async fn post_without_valid_csrf_token_is_refused_and_changes_nothing() {
     assert_eq!(cross.status, StatusCode::FORBIDDEN);
     assert_eq!(user_count(&app), 1);
 
+    // Multipart bodies are checked too.
+    let multipart = visitor.post_multipart_raw("/register", &fields, &[]).await;
+    assert_eq!(multipart.status, StatusCode::FORBIDDEN);
+    let mut forged_multipart = vec![("csrf_token", "forged")];
+    forged_multipart.extend_from_slice(&fields);
+    assert_eq!(
+        visitor
+            .post_multipart_raw("/register", &forged_multipart, &[])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(user_count(&app), 1);
+
     // Logout without a token does not log out.
     let member = app.member("bob").await;
     assert_eq!(

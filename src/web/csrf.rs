@@ -5,9 +5,10 @@
 use actix_session::{Session, SessionExt};
 use actix_web::body::BoxBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
-use actix_web::web::BytesMut;
+use actix_web::web::{Bytes, BytesMut};
 use actix_web::{Error, HttpMessage};
 use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
@@ -19,6 +20,8 @@ const SESSION_KEY: &str = "csrf";
 const HEADER: &str = "x-csrf-token";
 /// Bodies of urlencoded forms are read here to find the token; larger ones are refused.
 pub const FORM_LIMIT: usize = 1024 * 1024;
+/// Multipart uploads (CSV import) may be larger.
+pub const UPLOAD_LIMIT: usize = 10 * 1024 * 1024;
 
 /// The session's token, created on first use.
 pub fn token(session: &Session) -> Result<String, AppError> {
@@ -110,33 +113,63 @@ pub async fn guard(
         };
     }
 
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_owned();
+    let limit = if content_type.starts_with("application/x-www-form-urlencoded") {
+        FORM_LIMIT
+    } else if content_type.starts_with("multipart/form-data") {
+        UPLOAD_LIMIT
+    } else {
         return Ok(rejected(req, "no token"));
-    }
+    };
 
-    // Read the form body, look for the token, then hand the same bytes on.
+    // Read the body, look for the token, then hand the same bytes on.
     let mut body = BytesMut::new();
     let mut payload = req.take_payload();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk?;
-        if body.len() + chunk.len() > FORM_LIMIT {
+        if body.len() + chunk.len() > limit {
             return Ok(req.error_response(AppError::PayloadTooLarge));
         }
         body.extend_from_slice(&chunk);
     }
     let body = body.freeze();
-    let given = form_urlencoded::parse(&body)
-        .find(|(key, _)| key == FIELD)
-        .map(|(_, value)| value.into_owned())
-        .unwrap_or_default();
+    let given = if limit == FORM_LIMIT {
+        form_urlencoded::parse(&body)
+            .find(|(key, _)| key == FIELD)
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default()
+    } else {
+        multipart_token(req.headers(), body.clone()).await
+    };
     if !token_matches(&expected, &given) {
         return Ok(rejected(req, "bad form token"));
     }
     req.set_payload(Payload::from(body));
     next.call(req).await
+}
+
+/// The `csrf_token` part of a multipart body. Forms put it first, so this stops
+/// long before the file; a malformed body yields no token (and a 403).
+async fn multipart_token(headers: &header::HeaderMap, body: Bytes) -> String {
+    let stream = futures_util::stream::once(async move { Ok::<_, PayloadError>(body) });
+    let mut multipart = actix_multipart::Multipart::new(headers, stream);
+    while let Some(Ok(mut field)) = multipart.next().await {
+        if field.name() != Some(FIELD) {
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(Ok(chunk)) = field.next().await {
+            value.extend_from_slice(&chunk);
+            if value.len() > 256 {
+                return String::new();
+            }
+        }
+        return String::from_utf8(value).unwrap_or_default();
+    }
+    String::new()
 }
