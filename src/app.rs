@@ -102,6 +102,7 @@ pub fn build(
         .route("/static/{path:.*}", web::get().to(assets::serve))
         .configure(crate::accounts::routes::configure)
         .configure(crate::admin::routes::configure)
+        .configure(crate::comments::routes::configure)
         .configure(crate::blog::routes::configure)
         .default_service(web::to(not_found))
 }

@@ -302,7 +302,9 @@ async fn guards_redirect_anonymous_and_refuse_wrong_roles() {
     assert!(resp.body.contains("Not allowed"));
     let resp = admin.get("/admin").await;
     assert_eq!(resp.status, StatusCode::OK);
-    assert!(resp.body.contains("2 accounts"));
+    assert!(resp
+        .body
+        .contains(r#"<span class="stat">2</span> accounts"#));
 
     // A role change applies at once: it is read on every request.
     queries::set_role(

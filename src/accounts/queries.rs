@@ -88,11 +88,3 @@ pub fn set_disabled(conn: &mut DbConn, user_id: i64, disabled: bool) -> QueryRes
         Ok(n)
     })
 }
-
-pub fn count_by_role(conn: &mut DbConn) -> QueryResult<Vec<(String, i64)>> {
-    users::table
-        .group_by(users::role)
-        .select((users::role, diesel::dsl::count_star()))
-        .order_by(users::role)
-        .load(conn)
-}

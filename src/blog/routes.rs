@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::models::{human_date, Article, ArticleSummary, TagRef};
 use super::queries::{self, ArticleLink, ListFilter, TagCount};
 use crate::app::AppState;
+use crate::comments::models::PublicComment;
 use crate::db::now;
 use crate::web::pagination::{page_number, PageQuery, Pagination};
 use crate::web::{render, AppError, Ctx};
@@ -246,6 +247,23 @@ async fn tag_index(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse,
     })
 }
 
+/// The comment form as the reader left it (kept when it comes back with an error).
+pub struct CommentDraft {
+    pub body: String,
+    pub error: Option<String>,
+    pub status: actix_web::http::StatusCode,
+}
+
+impl Default for CommentDraft {
+    fn default() -> Self {
+        Self {
+            body: String::new(),
+            error: None,
+            status: actix_web::http::StatusCode::OK,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "blog/article.html")]
 struct ArticlePage<'a> {
@@ -259,6 +277,8 @@ struct ArticlePage<'a> {
     newer: Option<ArticleLink>,
     canonical: String,
     date: String,
+    comments: &'a [PublicComment],
+    draft: &'a CommentDraft,
 }
 
 async fn article_page(
@@ -266,8 +286,17 @@ async fn article_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let slug = path.into_inner();
-    let (article, author, tags, older, newer) = state
+    show_article(&ctx, &state, path.into_inner(), CommentDraft::default()).await
+}
+
+/// The article page, also shown again by the comment form when it has an error.
+pub async fn show_article(
+    ctx: &Ctx,
+    state: &AppState,
+    slug: String,
+    draft: CommentDraft,
+) -> Result<HttpResponse, AppError> {
+    let (article, author, tags, older, newer, comments) = state
         .db
         .run(move |conn| {
             let (article, author) =
@@ -276,7 +305,8 @@ async fn article_page(
                 .remove(&article.id)
                 .unwrap_or_default();
             let (older, newer) = queries::neighbours(conn, &article)?;
-            Ok::<_, AppError>((article, author, tags, older, newer))
+            let comments = crate::comments::queries::approved_for_article(conn, article.id)?;
+            Ok::<_, AppError>((article, author, tags, older, newer, comments))
         })
         .await?;
     let is_public = article.is_public(now());
@@ -292,16 +322,21 @@ async fn article_page(
         .published_at
         .map(|at| human_date(&at))
         .unwrap_or_else(|| "not published".into());
-    render(&ArticlePage {
-        canonical: format!("{}/articles/{}", state.config.base_url, article.slug),
-        ctx: &ctx,
-        article: &article,
-        author: &author,
-        tags: &tags,
-        is_public,
-        can_edit,
-        older: if is_public { older } else { None },
-        newer: if is_public { newer } else { None },
-        date,
-    })
+    crate::web::render::render_status(
+        draft.status,
+        &ArticlePage {
+            canonical: format!("{}/articles/{}", state.config.base_url, article.slug),
+            ctx,
+            article: &article,
+            author: &author,
+            tags: &tags,
+            is_public,
+            can_edit,
+            older: if is_public { older } else { None },
+            newer: if is_public { newer } else { None },
+            date,
+            comments: &comments,
+            draft: &draft,
+        },
+    )
 }
