@@ -513,3 +513,20 @@ impl TestClient {
         self.post_multipart_raw(path, &all, files).await
     }
 }
+
+impl TestClient {
+    /// Any request: method, path, content type and raw body bytes.
+    pub async fn request(
+        &self,
+        method: actix_web::http::Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Resp {
+        let mut req = test::TestRequest::default().method(method).uri(path);
+        if let Some(ct) = content_type {
+            req = req.insert_header((header::CONTENT_TYPE, ct.to_owned()));
+        }
+        self.send(req.set_payload(body)).await
+    }
+}
