@@ -39,14 +39,33 @@ impl From<DbError> for AppError {
         match e {
             DbError::Unavailable(msg) | DbError::Connect(msg) => AppError::Unavailable(msg),
             DbError::Query(diesel::result::Error::NotFound) => AppError::NotFound,
-            DbError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::ClosedConnection
-                | diesel::result::DatabaseErrorKind::UnableToSendCommand,
-                info,
-            )) => AppError::Unavailable(info.message().to_owned()),
+            DbError::Query(diesel::result::Error::DatabaseError(kind, info))
+                if connection_lost(&kind, info.message()) =>
+            {
+                AppError::Unavailable(info.message().to_owned())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
+}
+
+/// Whether a database error means the connection itself is gone (server restart,
+/// `pg_terminate_backend`, network): a 503 and a retry, not a 500. Diesel does not
+/// expose the SQLSTATE, so libpq's messages are matched too.
+fn connection_lost(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool {
+    use diesel::result::DatabaseErrorKind as Kind;
+    if matches!(kind, Kind::ClosedConnection | Kind::UnableToSendCommand) {
+        return true;
+    }
+    const LOST: [&str; 6] = [
+        "terminating connection",
+        "server closed the connection",
+        "could not receive data from server",
+        "no connection to the server",
+        "connection to server",
+        "the database system is shutting down",
+    ];
+    LOST.iter().any(|m| message.contains(m))
 }
 
 impl From<diesel::result::Error> for AppError {

@@ -4,6 +4,9 @@
 //! database cloned from a migrated template (fast, and no state shared between tests).
 #![allow(dead_code)]
 
+pub mod http;
+pub mod server;
+
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
