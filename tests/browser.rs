@@ -262,7 +262,11 @@ impl Browser {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reader_member_author_and_admin_journeys() -> Res<()> {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
-        eprintln!("SKIPPED: browser journeys need Debian's chromium and chromium-driver (.ci/run installs them)");
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: SKIPPED browser journeys: they need Debian's chromium and chromium-driver (.ci/run installs them)"
+        );
         return Ok(());
     }
     let work = std::env::temp_dir().join(format!("quillbook-browser-{}", std::process::id()));

@@ -33,7 +33,7 @@ fn set_up_admin(port: u16) -> HttpClient {
 #[test]
 fn postgres_connections_killed_under_load_give_503_then_recover() {
     let Some(db) = PgDatabase::create("fault") else {
-        eprintln!("SKIPPED: needs Postgres (set TEST_DATABASE_URL; .ci/run does)");
+        common::notice("SKIPPED postgres_connections_killed_under_load: needs Postgres (set TEST_DATABASE_URL; .ci/run does)");
         return;
     };
     let dir = std::env::temp_dir().join(format!("quillbook-fault-{}", std::process::id()));

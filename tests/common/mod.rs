@@ -31,6 +31,13 @@ use quillbook::db::{Db, DbConn};
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// A line on the terminal even though cargo test captures test output: written
+/// straight to the process's stderr, not through `eprintln!`.
+pub fn notice(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "note: {message}");
+}
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 type Svc = BoxService<Request, ServiceResponse<BoxBody>, actix_web::Error>;
@@ -141,7 +148,7 @@ fn fresh_database() -> (String, TestDb) {
         _ => {
             static NOTICE: OnceLock<()> = OnceLock::new();
             NOTICE.get_or_init(|| {
-                eprintln!("note: TEST_DATABASE_URL is unset: these tests run on SQLite; the Postgres run is skipped");
+                notice("TEST_DATABASE_URL is unset: these tests run on SQLite; the Postgres run is skipped");
             });
             let dir = std::env::temp_dir().join(format!("quillbook-test-{pid}-{n}"));
             let _ = std::fs::remove_dir_all(&dir);
