@@ -23,9 +23,19 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 struct Killed(Child);
 impl Drop for Killed {
     fn drop(&mut self) {
+        // The child leads its own process group (see `own_group`): kill the whole
+        // group, so no browser outlives a failed test.
+        let _ = Command::new("kill")
+            .args(["-9", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+fn own_group(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    cmd.process_group(0)
 }
 
 fn free_port() -> u16 {
@@ -101,7 +111,7 @@ fn start_server(dir: &Path, port: u16) -> (Killed, DroppedDb) {
             DroppedDb(None)
         }
     };
-    let child = Killed(cmd.spawn().expect("start the server"));
+    let child = Killed(own_group(&mut cmd).spawn().expect("start the server"));
     wait_for_port(port);
     (child, db)
 }
@@ -279,7 +289,7 @@ async fn reader_member_author_and_admin_journeys() -> Res<()> {
     let (_server, _db) = start_server(&work.join("data"), port);
     let driver_port = free_port();
     let _driver = Killed(
-        Command::new(CHROMEDRIVER)
+        own_group(&mut Command::new(CHROMEDRIVER))
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
