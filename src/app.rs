@@ -103,6 +103,7 @@ pub fn build(
         .configure(crate::accounts::routes::configure)
         .configure(crate::admin::routes::configure)
         .configure(crate::blog::routes::configure)
+        .configure(crate::expenses::configure)
         .default_service(web::to(not_found))
 }
 

@@ -6,4 +6,5 @@ pub mod app;
 pub mod blog;
 pub mod config;
 pub mod db;
+pub mod expenses;
 pub mod web;
