@@ -649,28 +649,6 @@ pub fn store(
                 .returning(expense_categories::id)
                 .get_result::<i64>(conn)
         };
-        let default_id = match default_category {
-            Some(id) => id,
-            None => match by_name.get("other") {
-                Some(id) => *id,
-                None if rows.iter().any(|r| r.category.is_none()) => {
-                    let id = create(conn, "Other", &mut outcome)?;
-                    by_name.insert("other".into(), id);
-                    id
-                }
-                None => 0,
-            },
-        };
-        let mut seen = HashSet::new();
-        for row in rows {
-            if let Some(name) = &row.category {
-                let key = name.to_lowercase();
-                if !by_name.contains_key(&key) && seen.insert(key.clone()) {
-                    let id = create(conn, name, &mut outcome)?;
-                    by_name.insert(key, id);
-                }
-            }
-        }
         // Existing expenses in the file's date range, counted per (date, amount, text).
         let mut existing_keys: HashMap<(NaiveDate, i64, String), usize> = HashMap::new();
         if let (Some(first), Some(last)) = (
@@ -691,14 +669,41 @@ pub fn store(
                 *existing_keys.entry(key).or_default() += 1;
             }
         }
-        let mut batch: Vec<NewExpense> = Vec::with_capacity(BATCH.min(rows.len()));
+        // Rows not already recorded; their unknown categories are created.
+        let mut fresh: Vec<&ImportRow> = Vec::with_capacity(rows.len());
         for row in rows {
             let key = (row.spent_on, row.amount_cents, row.description.clone());
             if let Some(n) = existing_keys.get_mut(&key).filter(|n| **n > 0) {
                 *n -= 1;
                 outcome.duplicates += 1;
-                continue;
+            } else {
+                fresh.push(row);
             }
+        }
+        let default_id = match default_category {
+            Some(id) => id,
+            None => match by_name.get("other") {
+                Some(id) => *id,
+                None if fresh.iter().any(|r| r.category.is_none()) => {
+                    let id = create(conn, "Other", &mut outcome)?;
+                    by_name.insert("other".into(), id);
+                    id
+                }
+                None => 0,
+            },
+        };
+        let mut seen = HashSet::new();
+        for row in &fresh {
+            if let Some(name) = &row.category {
+                let key = name.to_lowercase();
+                if !by_name.contains_key(&key) && seen.insert(key.clone()) {
+                    let id = create(conn, name, &mut outcome)?;
+                    by_name.insert(key, id);
+                }
+            }
+        }
+        let mut batch: Vec<NewExpense> = Vec::with_capacity(BATCH.min(rows.len()));
+        for row in fresh {
             let category_id = match &row.category {
                 Some(name) => by_name[&name.to_lowercase()],
                 None => default_id,

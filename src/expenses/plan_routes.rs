@@ -78,7 +78,10 @@ struct BudgetsPage<'a> {
 
 struct BudgetData {
     t: Tracker,
+    /// The user's active categories.
     categories: Vec<Category>,
+    /// Ids of all the user's categories, archived ones included.
+    all_ids: Vec<i64>,
     lines: HashMap<i64, BudgetLine>,
     spent: HashMap<i64, i64>,
 }
@@ -89,15 +92,15 @@ async fn budget_data(ctx: &Ctx, state: &AppState, month: Month) -> Result<Budget
         .db
         .run(move |conn| {
             let t = open(conn, user_id, &site_currency)?;
-            let categories: Vec<Category> = queries::categories(conn, user_id)?
-                .into_iter()
-                .filter(|c| !c.archived)
-                .collect();
+            let all = queries::categories(conn, user_id)?;
+            let all_ids = all.iter().map(|c| c.id).collect();
+            let categories: Vec<Category> = all.into_iter().filter(|c| !c.archived).collect();
             let lines = budgets::budget_lines(conn, user_id, &categories, month)?;
             let spent = reports::totals_by_category(conn, user_id, month)?;
             Ok::<_, AppError>(BudgetData {
                 t,
                 categories,
+                all_ids,
                 lines,
                 spent,
             })
@@ -138,8 +141,8 @@ async fn budgets_page(
     })
 }
 
-/// Reads `budget_{id}` and `rollover_{id}` for each of the user's active categories;
-/// fields naming other ids are ignored.
+/// Reads `budget_{id}` and `rollover_{id}` for each of the user's active categories.
+/// A field naming a category that is not the user's is a 404 (nothing saved).
 async fn save_budgets(
     ctx: Ctx,
     session: Session,
@@ -150,6 +153,17 @@ async fn save_budgets(
     let (user_id, _) = who(&ctx)?;
     let month = query.month();
     let data = budget_data(&ctx, &state, month).await?;
+    let foreign = form.keys().any(|key| {
+        key.strip_prefix("budget_")
+            .or_else(|| key.strip_prefix("rollover_"))
+            .is_some_and(|id| {
+                id.parse::<i64>()
+                    .map_or(true, |id| !data.all_ids.contains(&id))
+            })
+    });
+    if foreign {
+        return Err(AppError::NotFound);
+    }
     let mut rows = rows_of(&data);
     let mut entries = Vec::new();
     let mut has_errors = false;
