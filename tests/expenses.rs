@@ -1148,6 +1148,7 @@ async fn recurring_runs_create_each_occurrence_once_and_catch_up() {
 }
 
 /// Everything of one user, to compare before and after another user's attempts.
+#[allow(clippy::type_complexity)]
 fn snapshot(app: &TestApp, user: i64) -> String {
     let mut conn = app.conn();
     let e: Vec<(i64, i64, NaiveDate, i64, String)> = expenses::table

@@ -448,7 +448,7 @@ enum Next {
         bool,
         Option<String>,
         Vec<(usize, String)>,
-        Option<MappingView>,
+        Option<Box<MappingView>>,
     ),
     Done(String),
 }
@@ -519,7 +519,7 @@ async fn upload(
                 ctx: &ctx,
                 error,
                 bad_lines: &bad_lines,
-                mapping: mapping.as_ref(),
+                mapping: mapping.as_deref(),
                 categories: &categories,
             };
             if invalid {
@@ -606,14 +606,14 @@ async fn process(
                         confirm,
                         None,
                         Vec::new(),
-                        Some(MappingView {
+                        Some(Box::new(MappingView {
                             upload,
                             filename,
                             headers: table.headers.clone(),
                             preview: preview(&table),
                             f,
                             errors,
-                        }),
+                        })),
                     ));
                 }
             }
@@ -625,14 +625,14 @@ async fn process(
             Layout::Own(_) => None,
             Layout::Mapped(_) => {
                 let upload = keep(state, user_id, &filename, bytes, kept).await?;
-                Some(MappingView {
+                Some(Box::new(MappingView {
                     upload,
                     filename,
                     headers: table.headers.clone(),
                     preview: preview(&table),
                     f: fill(fields, &table, skip_rows, delimiter, encoding),
                     errors: FieldErrors::new(),
-                })
+                }))
             }
         };
         return Ok(Next::Page(
