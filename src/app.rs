@@ -104,6 +104,7 @@ pub fn build(
         .configure(crate::admin::routes::configure)
         .configure(crate::comments::routes::configure)
         .configure(crate::blog::routes::configure)
+        .configure(crate::expenses::configure)
         .default_service(web::to(not_found))
 }
 

@@ -7,4 +7,5 @@ pub mod blog;
 pub mod comments;
 pub mod config;
 pub mod db;
+pub mod expenses;
 pub mod web;

@@ -113,6 +113,7 @@ fn serve(args: ServerArgs) -> Result<(), String> {
     let state = AppState::new(db, Config::new(&base_url, key));
     let bind = args.bind.clone();
     actix_web::rt::System::new().block_on(async move {
+        spawn_recurring_expenses(state.clone());
         let server = HttpServer::new(move || app::build(state.clone()))
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?
@@ -120,6 +121,29 @@ fn serve(args: ServerArgs) -> Result<(), String> {
         tracing::info!("Quillbook is serving on {base_url} (listening on {bind})");
         server.run().await.map_err(|e| e.to_string())
     })
+}
+
+/// Creates due recurring expenses at start and then every hour. Idempotent (a unique
+/// key per occurrence), so restarts and several instances never double-post.
+fn spawn_recurring_expenses(state: actix_web::web::Data<AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await; // the first tick is at once
+            let today = chrono::Utc::now().date_naive();
+            let result = state
+                .db
+                .run(move |conn| {
+                    quillbook::expenses::run_due(conn, today).map_err(quillbook::db::DbError::from)
+                })
+                .await;
+            match result {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("recurring expenses: {n} created"),
+                Err(e) => tracing::warn!("recurring expenses: {e}"),
+            }
+        }
+    });
 }
 
 /// Reads a password: a prompt on a terminal, otherwise the first line of stdin.

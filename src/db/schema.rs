@@ -124,3 +124,112 @@ diesel::allow_tables_to_appear_in_same_query!(
     comments,
     audit_log,
 );
+
+// ---------------------------------------------------------------------------
+// Expense tracker (src/expenses). Money is BigInt cents; `spent_month` and
+// `month` are year * 100 + month.
+// ---------------------------------------------------------------------------
+
+diesel::table! {
+    expense_trackers (user_id) {
+        user_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expense_categories (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        name -> Text,
+        color -> Text,
+        monthly_budget_cents -> Nullable<BigInt>,
+        rollover_since -> Nullable<Integer>,
+        archived -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expenses (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        category_id -> BigInt,
+        spent_on -> Date,
+        spent_month -> Integer,
+        amount_cents -> BigInt,
+        description -> Text,
+        notes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expense_budgets (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        category_id -> BigInt,
+        month -> Integer,
+        budget_cents -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recurring_rules (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        category_id -> BigInt,
+        amount_cents -> BigInt,
+        description -> Text,
+        every -> Integer,
+        unit -> Text,
+        day -> Integer,
+        starts_on -> Date,
+        ends_on -> Nullable<Date>,
+        next_on -> Nullable<Date>,
+        paused -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recurring_occurrences (id) {
+        id -> BigInt,
+        rule_id -> BigInt,
+        occurs_on -> Date,
+        expense_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    expense_uploads (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token -> Text,
+        filename -> Text,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(expense_trackers -> users (user_id));
+diesel::joinable!(expense_categories -> users (user_id));
+diesel::joinable!(expenses -> users (user_id));
+diesel::joinable!(expenses -> expense_categories (category_id));
+diesel::joinable!(expense_budgets -> expense_categories (category_id));
+diesel::joinable!(recurring_rules -> expense_categories (category_id));
+diesel::joinable!(recurring_occurrences -> recurring_rules (rule_id));
+diesel::joinable!(recurring_occurrences -> expenses (expense_id));
+diesel::joinable!(expense_uploads -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    expense_trackers,
+    expense_categories,
+    expenses,
+    expense_budgets,
+    recurring_rules,
+    recurring_occurrences,
+    expense_uploads,
+);
