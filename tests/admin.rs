@@ -6,7 +6,10 @@ use actix_web::http::StatusCode;
 use common::{spawn_app, TestApp, TestClient, PASSWORD};
 use diesel::prelude::*;
 use quillbook::accounts::queries as users_q;
-use quillbook::db::schema::{article_tags, articles, audit_log, comments, sessions, tags, users};
+use quillbook::db::schema::{
+    article_tags, articles, audit_log, comments, expense_categories, expenses, sessions, tags,
+    users,
+};
 
 fn user_id(app: &TestApp, name: &str) -> i64 {
     users_q::find_by_username(&mut app.conn(), name)
@@ -407,6 +410,29 @@ async fn deleting_a_user_with_each_choice_leaves_no_orphans() {
     comment(&ann, "bea-one", "ann on bea").await;
     comment(&bea, "ann-one", "bea on ann").await;
 
+    // Max keeps expenses: they always go with the account.
+    assert_eq!(max.get("/expenses").await.status, StatusCode::OK);
+    let max_id = user_id(&app, "max");
+    let food: i64 = expense_categories::table
+        .filter(expense_categories::user_id.eq(max_id))
+        .select(expense_categories::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let food = food.to_string();
+    let resp = max
+        .post(
+            "/expenses",
+            &[
+                ("spent_on", "2026-11-02"),
+                ("amount", "12.50"),
+                ("category_id", &food),
+                ("description", "Lunch"),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+
     let missing = admin
         .post(
             &format!("/admin/users/{}/delete", user_id(&app, "ann")),
@@ -474,6 +500,29 @@ async fn deleting_a_user_with_each_choice_leaves_no_orphans() {
         audit.body.contains("user.delete (content kept)")
             && audit.body.contains("user.delete (content deleted)")
     );
+
+    // Deleting max takes his expense tracker with him, whatever the choice.
+    let resp = admin
+        .post(
+            &format!("/admin/users/{max_id}/delete"),
+            &[("content", "keep")],
+        )
+        .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER);
+    let left: i64 = expenses::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    let categories: i64 = expense_categories::table
+        .count()
+        .get_result(&mut *app.conn())
+        .unwrap();
+    assert_eq!(
+        (left, categories),
+        (0, 0),
+        "no expense or category outlives its owner"
+    );
+    assert_eq!(orphans(&app), 0);
 }
 
 #[actix_web::test]

@@ -8,7 +8,8 @@ use actix_web::http::Method;
 use common::{spawn_app, TestApp, TestClient};
 use diesel::prelude::*;
 use quillbook::db::schema::{
-    article_tags, articles, audit_log, comments, site_settings, tags, users,
+    article_tags, articles, audit_log, comments, expense_budgets, expense_categories,
+    expense_trackers, expenses, recurring_occurrences, recurring_rules, site_settings, tags, users,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -56,9 +57,21 @@ fn endpoint(who: Who, path: String, garbage_segment: Option<&str>, fields: Vec<F
 
 /// Every table an invalid request could write to (sessions and login failures are
 /// written by design when a login fails, and are not counted).
-fn row_counts(app: &TestApp) -> [i64; 7] {
+fn row_counts(app: &TestApp) -> [i64; 13] {
     let mut c = app.conn();
     [
+        expenses::table.count().get_result(&mut *c).unwrap(),
+        expense_categories::table
+            .count()
+            .get_result(&mut *c)
+            .unwrap(),
+        expense_budgets::table.count().get_result(&mut *c).unwrap(),
+        expense_trackers::table.count().get_result(&mut *c).unwrap(),
+        recurring_rules::table.count().get_result(&mut *c).unwrap(),
+        recurring_occurrences::table
+            .count()
+            .get_result(&mut *c)
+            .unwrap(),
         users::table.count().get_result(&mut *c).unwrap(),
         articles::table.count().get_result(&mut *c).unwrap(),
         comments::table.count().get_result(&mut *c).unwrap(),
@@ -98,7 +111,39 @@ fn fingerprint(app: &TestApp) -> String {
         .load(&mut *c)
         .unwrap();
     let s = quillbook::admin::settings::load(&mut c).unwrap();
-    format!("{u:?}{a:?}{cm:?}{t:?}{s:?}")
+    let e: Vec<(i64, String, i64)> = expenses::table
+        .order_by(expenses::id)
+        .select((
+            expenses::amount_cents,
+            expenses::description,
+            expenses::category_id,
+        ))
+        .load(&mut *c)
+        .unwrap();
+    let ec: Vec<(String, String, bool)> = expense_categories::table
+        .order_by(expense_categories::id)
+        .select((
+            expense_categories::name,
+            expense_categories::color,
+            expense_categories::archived,
+        ))
+        .load(&mut *c)
+        .unwrap();
+    let r: Vec<(i64, String, bool)> = recurring_rules::table
+        .order_by(recurring_rules::id)
+        .select((
+            recurring_rules::amount_cents,
+            recurring_rules::description,
+            recurring_rules::paused,
+        ))
+        .load(&mut *c)
+        .unwrap();
+    let cur: Vec<Option<String>> = users::table
+        .order_by(users::id)
+        .select(users::currency)
+        .load(&mut *c)
+        .unwrap();
+    format!("{u:?}{a:?}{cm:?}{t:?}{s:?}{e:?}{ec:?}{r:?}{cur:?}")
 }
 
 const NOISE: &[&str] = &[
@@ -156,6 +201,79 @@ async fn a_thousand_malformed_requests_get_4xx_and_write_nothing() {
         }
     };
     let (comment, max, t1) = (ids("comment"), ids("max"), ids("t1"));
+    // The member's tracker: categories, one expense and one recurring rule.
+    assert_eq!(member.get("/expenses").await.status.as_u16(), 200);
+    let max_id = max;
+    let cat: i64 = expense_categories::table
+        .filter(expense_categories::user_id.eq(max_id))
+        .select(expense_categories::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let cat_s = cat.to_string();
+    let resp = member
+        .post(
+            "/expenses",
+            &[
+                ("spent_on", "2026-11-02"),
+                ("amount", "12.50"),
+                ("category_id", &cat_s),
+                ("description", "Lunch"),
+                ("notes", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status.as_u16(), 303, "{}", resp.body);
+    let resp = member
+        .post(
+            "/expenses/recurring",
+            &[
+                ("category_id", &cat_s),
+                ("amount", "9.99"),
+                ("description", "Music"),
+                ("every", "1"),
+                ("unit", "months"),
+                ("day", "3"),
+                ("starts_on", "2030-01-01"),
+                ("ends_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(resp.status.as_u16(), 303, "{}", resp.body);
+    let expense: i64 = expenses::table
+        .select(expenses::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    let rule: i64 = recurring_rules::table
+        .select(recurring_rules::id)
+        .first(&mut *app.conn())
+        .unwrap();
+    // Field names are static in this table; this one is made once per run.
+    let budget_field: &'static str = Box::leak(format!("budget_{cat}").into_boxed_str());
+    let expense_fields = |invalid_category: bool| {
+        vec![
+            field(
+                "spent_on",
+                "2026-11-03",
+                &["", "2026-02-30", "yesterday", "99999-01-01"],
+            ),
+            field(
+                "amount",
+                "3.40",
+                &["", "-5", "abc", "1,234", "12.345", "0", "1e3"],
+            ),
+            field(
+                "category_id",
+                &cat_s,
+                if invalid_category {
+                    &["", "abc", "999999", "-1"]
+                } else {
+                    &["abc"]
+                },
+            ),
+            field("description", "Coffee", &["", "   ", &"d".repeat(201)]),
+            field("notes", "", &[]),
+        ]
+    };
     let long = |n: usize| "x".repeat(n);
 
     let endpoints = vec![
@@ -317,6 +435,93 @@ async fn a_thousand_malformed_requests_get_4xx_and_write_nothing() {
             format!("/admin/tags/{t1}/delete"),
             Some(&t1.to_string()),
             vec![],
+        ),
+        endpoint(Who::Member, "/expenses".into(), None, expense_fields(true)),
+        endpoint(
+            Who::Member,
+            format!("/expenses/{expense}/edit"),
+            Some(&expense.to_string()),
+            expense_fields(true),
+        ),
+        endpoint(
+            Who::Member,
+            format!("/expenses/{expense}/delete"),
+            Some(&expense.to_string()),
+            vec![],
+        ),
+        endpoint(
+            Who::Member,
+            "/expenses/categories".into(),
+            None,
+            vec![
+                field("name", "Pets", &["", "   "]),
+                field("monthly_budget", "50", &["abc", "-1", "1,234", "12.345"]),
+                field(
+                    "color",
+                    "#336699",
+                    &["", "red", "#12345", "#GGGGGG", "javascript:alert(1)"],
+                ),
+            ],
+        ),
+        endpoint(
+            Who::Member,
+            format!("/expenses/categories/{cat}/edit"),
+            Some(&cat_s),
+            vec![
+                field("name", "Renamed", &["", " "]),
+                field("monthly_budget", "", &["abc", "-1"]),
+                field("color", "#112233", &["blue", "#1234567"]),
+            ],
+        ),
+        endpoint(
+            Who::Member,
+            format!("/expenses/categories/{cat}/archive"),
+            Some(&cat_s),
+            vec![],
+        ),
+        endpoint(
+            Who::Member,
+            "/expenses/currency".into(),
+            None,
+            vec![field("currency", "USD", &["euro", "1", "E€", "US"])],
+        ),
+        endpoint(
+            Who::Member,
+            "/expenses/recurring".into(),
+            None,
+            vec![
+                field("category_id", &cat_s, &["", "abc", "999999"]),
+                field("amount", "5.00", &["", "-1", "abc", "0"]),
+                field("description", "Gym", &["", &"d".repeat(201)]),
+                field("every", "1", &["", "0", "61", "abc"]),
+                field("unit", "months", &["", "days", "years"]),
+                field("day", "5", &["", "0", "32", "abc"]),
+                field("starts_on", "2030-02-01", &["", "2030-02-30", "soon"]),
+                field("ends_on", "", &["2029-01-01", "never"]),
+            ],
+        ),
+        endpoint(
+            Who::Member,
+            format!("/expenses/recurring/{rule}/pause"),
+            Some(&rule.to_string()),
+            vec![],
+        ),
+        endpoint(
+            Who::Member,
+            format!("/expenses/recurring/{rule}/delete"),
+            Some(&rule.to_string()),
+            vec![],
+        ),
+        endpoint(Who::Member, "/expenses/import".into(), None, vec![]),
+        endpoint(
+            Who::Member,
+            "/expenses/budgets?month=2026-11".into(),
+            None,
+            vec![field(
+                budget_field,
+                "100",
+                &["abc", "-5", "1,234", "12.345"],
+            )],
         ),
         endpoint(
             Who::Admin,

@@ -126,9 +126,9 @@ pub fn delete_user(conn: &mut DbConn, user_id: i64, content: ContentChoice) -> Q
     })
 }
 
-/// Private data that belongs to the user alone.
-fn delete_private_data(_conn: &mut DbConn, _user_id: i64) -> QueryResult<()> {
-    Ok(())
+/// Private data that belongs to the user alone: their expense tracker.
+fn delete_private_data(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
+    crate::expenses::queries::delete_all_for_user(conn, user_id)
 }
 
 #[derive(Template)]

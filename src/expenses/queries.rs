@@ -391,3 +391,31 @@ pub fn delete_expense(conn: &mut DbConn, user_id: i64, id: i64) -> QueryResult<u
     )
     .execute(conn)
 }
+
+/// Deletes everything of a user's tracker, children first, in the caller's
+/// transaction (used when an admin deletes the account).
+pub fn delete_all_for_user(conn: &mut DbConn, user_id: i64) -> QueryResult<()> {
+    use crate::db::schema::{
+        expense_budgets, expense_categories, expense_trackers, expense_uploads, expenses,
+        recurring_occurrences, recurring_rules,
+    };
+    let rules = recurring_rules::table
+        .filter(recurring_rules::user_id.eq(user_id))
+        .select(recurring_rules::id);
+    diesel::delete(
+        recurring_occurrences::table.filter(recurring_occurrences::rule_id.eq_any(rules)),
+    )
+    .execute(conn)?;
+    diesel::delete(recurring_rules::table.filter(recurring_rules::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(expense_budgets::table.filter(expense_budgets::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(expenses::table.filter(expenses::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(expense_categories::table.filter(expense_categories::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(expense_uploads::table.filter(expense_uploads::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(expense_trackers::table.filter(expense_trackers::user_id.eq(user_id)))
+        .execute(conn)?;
+    Ok(())
+}
