@@ -94,6 +94,7 @@ pub fn build(
         // session, then the setup redirect and CSRF, which need the session.
         .wrap(from_fn(csrf::guard))
         .wrap(from_fn(guards::setup_first))
+        .wrap(from_fn(guards::reject_nul))
         .wrap(sessions)
         .wrap(NormalizePath::new(TrailingSlash::Trim))
         .wrap(guards::security_headers())

@@ -7,5 +7,6 @@ pub mod blog;
 pub mod comments;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod expenses;
 pub mod web;

@@ -39,6 +39,17 @@ enum Command {
     User(UserCommand),
     /// Write a consistent copy of the SQLite database to <data-dir>/backups/.
     Backup(DataArgs),
+    /// Fill an EMPTY database with demo data (articles, comments, a year of
+    /// expenses) to try Quillbook out or benchmark it. Every demo account's
+    /// password is "demo password".
+    SeedDemo {
+        /// Multiply the site: N× articles, N commented articles, N members with
+        /// 20,000 expenses each.
+        #[arg(long, default_value_t = 1)]
+        scale: usize,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -86,6 +97,7 @@ fn main() -> ExitCode {
         }
         Some(Command::User(cmd)) => user_command(cmd),
         Some(Command::Backup(data)) => backup(&data),
+        Some(Command::SeedDemo { scale, data }) => seed_demo(scale, &data),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -229,6 +241,26 @@ fn find_user(
     queries::find_by_username(conn, &username.trim().to_lowercase())
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no user named {username}"))
+}
+
+fn seed_demo(scale: usize, data: &DataArgs) -> Result<(), String> {
+    let db = open_db(data)?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let seeded = quillbook::demo::seed(&mut conn, scale, chrono::Utc::now().date_naive())?;
+    eprintln!(
+        "seeded {} articles, {} comments and {} expenses in {:.1} s; log in as admin, writer or member with the password {:?}",
+        seeded.articles,
+        seeded.comments,
+        seeded.expenses,
+        started.elapsed().as_secs_f64(),
+        quillbook::demo::DEMO_PASSWORD
+    );
+    println!(
+        "{}",
+        serde_json::to_string(&seeded).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 fn backup(data: &DataArgs) -> Result<(), String> {

@@ -339,7 +339,11 @@ async fn a_thousand_malformed_requests_get_4xx_and_write_nothing() {
             "/articles".into(),
             None,
             vec![
-                field("title", "Created", &["", "   ", &long(201)]),
+                field(
+                    "title",
+                    "Created",
+                    &["", "   ", &long(201), "nul\u{0}title"],
+                ),
                 field(
                     "slug",
                     "",
@@ -377,7 +381,11 @@ async fn a_thousand_malformed_requests_get_4xx_and_write_nothing() {
             "/articles/target/comments".into(),
             Some("target"),
             vec![
-                field("body", "Another comment", &["", "   ", &long(5001)]),
+                field(
+                    "body",
+                    "Another comment",
+                    &["", "   ", &long(5001), "a\u{0}b"],
+                ),
                 field("website", "", &["http://spam.example"]),
             ],
         ),

@@ -23,19 +23,20 @@ type Res<T> = Result<T, Box<dyn std::error::Error>>;
 struct Killed(Child);
 impl Drop for Killed {
     fn drop(&mut self) {
-        // The child leads its own process group (see `own_group`): kill the whole
-        // group, so no browser outlives a failed test.
-        let _ = Command::new("kill")
-            .args(["-9", &format!("-{}", self.0.id())])
-            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
-fn own_group(cmd: &mut Command) -> &mut Command {
-    use std::os::unix::process::CommandExt;
-    cmd.process_group(0)
+/// Kills this run's browser processes, found by their unique profile folder, so no
+/// browser outlives a failed test (chromedriver does not take them down with it).
+struct BrowserReaper(PathBuf);
+impl Drop for BrowserReaper {
+    fn drop(&mut self) {
+        let _ = Command::new("pkill")
+            .args(["-9", "-f", &self.0.display().to_string()])
+            .status();
+    }
 }
 
 fn free_port() -> u16 {
@@ -111,7 +112,7 @@ fn start_server(dir: &Path, port: u16) -> (Killed, DroppedDb) {
             DroppedDb(None)
         }
     };
-    let child = Killed(own_group(&mut cmd).spawn().expect("start the server"));
+    let child = Killed(cmd.spawn().expect("start the server"));
     wait_for_port(port);
     (child, db)
 }
@@ -289,13 +290,14 @@ async fn reader_member_author_and_admin_journeys() -> Res<()> {
     let (_server, _db) = start_server(&work.join("data"), port);
     let driver_port = free_port();
     let _driver = Killed(
-        own_group(&mut Command::new(CHROMEDRIVER))
+        Command::new(CHROMEDRIVER)
             .arg(format!("--port={driver_port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()?,
     );
     wait_for_port(driver_port);
+    let _reaper = BrowserReaper(work.join("chrome"));
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

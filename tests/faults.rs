@@ -98,3 +98,149 @@ fn postgres_connections_killed_under_load_give_503_then_recover() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The first category offered by the expense form.
+fn first_category(client: &mut HttpClient) -> String {
+    let page = client.get("/expenses/new").expect("expense form").body;
+    let select = page
+        .split("name=\"category_id\"")
+        .nth(1)
+        .expect("a category select");
+    select
+        .split("value=\"")
+        .skip(1)
+        .map(|v| v.split('"').next().unwrap_or_default())
+        .find(|v| !v.is_empty())
+        .expect("a category option")
+        .to_owned()
+}
+
+#[test]
+fn sigkill_mid_write_loses_no_acknowledged_expense() {
+    let dir = std::env::temp_dir().join(format!("quillbook-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let server = ServerProcess::start(&dir, None, None);
+    let port = server.port;
+    set_up_admin(port);
+
+    // Four members, each writing from their own session.
+    let mut clients = Vec::new();
+    for n in 0..4 {
+        let mut client = HttpClient::new(port);
+        let name = format!("writer{n}");
+        let email = format!("{name}@example.com");
+        let resp = client
+            .post_form(
+                "/register",
+                "/register",
+                &[
+                    ("username", &name),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                    ("password_confirm", PASSWORD),
+                ],
+            )
+            .unwrap();
+        assert_eq!(resp.status, 303, "{}", resp.body);
+        let category = first_category(&mut client);
+        clients.push((client, category));
+    }
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let workers: Vec<_> = clients
+        .clone()
+        .into_iter()
+        .enumerate()
+        .map(|(n, (mut client, category))| {
+            let acknowledged = acknowledged.clone();
+            std::thread::spawn(move || {
+                let html = client
+                    .get("/expenses/new")
+                    .map(|r| r.body)
+                    .unwrap_or_default();
+                let token = html
+                    .split("name=\"csrf-token\" content=\"")
+                    .nth(1)
+                    .and_then(|rest| rest.split('"').next())
+                    .unwrap_or_default()
+                    .to_owned();
+                for i in 0.. {
+                    let text = format!("crash-{n}-{i}");
+                    let form = [
+                        ("spent_on", "2026-11-20"),
+                        ("amount", "1.25"),
+                        ("category_id", category.as_str()),
+                        ("description", text.as_str()),
+                        ("notes", ""),
+                        ("csrf_token", token.as_str()),
+                    ];
+                    match client.send("POST", "/expenses", Some(&form)) {
+                        Ok(r) if r.status == 303 => acknowledged.lock().unwrap().push(text),
+                        Ok(r) => panic!("a write answered {}: {}", r.status, r.body),
+                        Err(_) => break, // the server is gone
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    server.kill_hard();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    assert!(
+        acknowledged.len() > 20,
+        "the load wrote something before the kill"
+    );
+
+    // Restarted on the same data: every acknowledged write is there, the file is sound.
+    let server = ServerProcess::start(&dir, None, None);
+    use diesel::{Connection, RunQueryDsl};
+    let mut conn =
+        diesel::SqliteConnection::establish(&dir.join("quillbook.db").display().to_string())
+            .unwrap();
+    #[derive(diesel::QueryableByName)]
+    struct Text {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        value: String,
+    }
+    let check: Vec<Text> =
+        diesel::sql_query("SELECT integrity_check AS value FROM pragma_integrity_check")
+            .load(&mut conn)
+            .unwrap();
+    assert_eq!(
+        check.iter().map(|t| t.value.as_str()).collect::<Vec<_>>(),
+        vec!["ok"]
+    );
+    let stored: std::collections::HashSet<String> = diesel::sql_query(
+        "SELECT description AS value FROM expenses WHERE description LIKE 'crash-%'",
+    )
+    .load::<Text>(&mut conn)
+    .unwrap()
+    .into_iter()
+    .map(|t| t.value)
+    .collect();
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|t| !stored.contains(*t))
+        .collect();
+    eprintln!(
+        "{} writes acknowledged before SIGKILL, {} stored, {} lost",
+        acknowledged.len(),
+        stored.len(),
+        lost.len()
+    );
+    assert!(lost.is_empty(), "acknowledged writes lost: {lost:?}");
+
+    // A session cookie issued before the crash still works.
+    let (mut client, _) = clients.into_iter().next().unwrap();
+    client.port = server.port;
+    let page = client.get("/expenses").unwrap();
+    assert_eq!(
+        page.status, 200,
+        "the old session still works after the restart"
+    );
+    assert!(page.body.contains("writer0"));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -149,8 +149,23 @@ pub async fn guard(
     if !token_matches(&expected, &given) {
         return Ok(rejected(req, "bad form token"));
     }
+    if contains_nul(&body, limit == FORM_LIMIT) {
+        return Ok(req.error_response(AppError::BadRequest(
+            "The form contains a NUL character, which no text field accepts.".into(),
+        )));
+    }
     req.set_payload(Payload::from(body));
     next.call(req).await
+}
+
+/// NUL is never valid text here, and Postgres refuses it in a string: stop it at
+/// the door rather than fail deep inside a query.
+fn contains_nul(body: &[u8], urlencoded: bool) -> bool {
+    if urlencoded {
+        form_urlencoded::parse(body).any(|(k, v)| k.contains('\0') || v.contains('\0'))
+    } else {
+        body.contains(&0)
+    }
 }
 
 /// The `csrf_token` part of a multipart body. Forms put it first, so this stops

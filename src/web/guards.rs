@@ -40,6 +40,19 @@ pub async fn setup_first(
     next.call(req).await
 }
 
+/// A NUL in the address (`%00`) names nothing here, and Postgres refuses it in a
+/// query parameter: answer 404 before any handler sees it.
+pub async fn reject_nul(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let uri = req.uri().to_string().to_ascii_lowercase();
+    if uri.contains("%00") || uri.contains('\0') {
+        return Ok(req.error_response(crate::web::AppError::NotFound));
+    }
+    next.call(req).await
+}
+
 /// Headers every response carries. The CSP allows no inline script or style.
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
