@@ -62,7 +62,8 @@ run_one() {
   token=$(curl -s -c "$member_jar" -b "$member_jar" "$base/login" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n1)
   curl -s -o /dev/null -c "$member_jar" -b "$member_jar" --data-urlencode "csrf_token=$token" \
     --data-urlencode "username=$(field member)" --data-urlencode "password=demo password" "$base/login"
-  cookie() { awk '!/^#/ && NF >= 7 { printf "%s=%s; ", $6, $7 }' "$1"; }
+  # curl marks HttpOnly cookies with a "#HttpOnly_" prefix in its jar.
+  cookie() { sed 's/^#HttpOnly_//' "$1" | awk '!/^#/ && NF >= 7 { printf "%s=%s; ", $6, $7 }'; }
   local reader_cookie member_cookie
   reader_cookie=$(cookie "$reader_jar")
   member_cookie=$(grep -q quillbook_session "$member_jar" && cookie "$member_jar")

@@ -575,13 +575,31 @@ async fn search_matches_title_and_body_words_literally() {
     assert!(one.body.contains("Sourdough basics") && !one.body.contains(">Pasta<"));
     let title = reader.get("/search?q=sourdough").await;
     assert!(title.body.contains("1 result "));
-    let percent = reader.get("/search?q=%25").await;
+    let percent = reader.get("/search?q=100%25").await;
     assert!(
         percent.body.contains("Pasta") && !percent.body.contains("Sourdough basics"),
-        "% is literal"
+        "punctuation is not a word: 100% finds 100"
     );
-    let underscore = reader.get("/search?q=_").await;
-    assert!(underscore.body.contains("0 results"));
+    let symbols = reader.get("/search?q=%25+_").await;
+    assert!(
+        symbols.body.contains("0 results"),
+        "no words, no results (not everything)"
+    );
+    let prefix = reader.get("/search?q=sour").await;
+    assert!(
+        prefix.body.contains("Sourdough basics"),
+        "a word's start finds it"
+    );
+    let accents = reader.get("/search?q=S%C3%A9molina").await;
+    assert!(accents.body.contains("Pasta"), "accents do not matter");
+    let injection = reader
+        .get("/search?q=%22water%22+OR+%2A+%3A%2A+%26+%7C")
+        .await;
+    assert_eq!(
+        injection.status,
+        StatusCode::OK,
+        "query syntax is not interpreted"
+    );
     let empty = reader.get("/search").await;
     assert_eq!(empty.status, StatusCode::OK);
     let html = reader.get("/search?q=%3Cscript%3E").await;

@@ -25,19 +25,30 @@ pub enum ListFilter {
 type PublicQuery<'a> =
     diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<articles::table, users::table>, MultiBackend>;
 
-/// `%` and `_` typed by a user are literal characters, not wildcards.
-fn like_pattern(word: &str) -> String {
-    let escaped = word
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+/// The words of a search: letters and digits only, lowercased and without accents,
+/// as the stored search text is (see [`search_text`]). At most 8, of 50 characters.
+pub fn search_terms(q: &str) -> Vec<String> {
+    deunicode::deunicode(q)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| w.chars().take(50).collect())
+        .collect()
 }
 
-/// Public articles matching the filter. This is the search layer: today a LIKE over
-/// the stored lowercase plain text (the same on both backends); an FTS5 or tsvector
-/// index can replace this one function.
-fn public_articles(filter: &ListFilter, at: NaiveDateTime) -> PublicQuery<'static> {
+/// What the search index holds for an article: title and plain text, lowercased
+/// and transliterated, so "creme" finds "Crème" on both backends.
+pub fn search_text(title: &str, plain_text: &str) -> String {
+    deunicode::deunicode(&format!("{title} {plain_text}")).to_lowercase()
+}
+
+/// Public articles matching the filter. Search uses the backend's full-text index
+/// (SQLite FTS5, Postgres GIN over a tsvector): every word must occur, as a word or
+/// the start of one. Terms are letters and digits only, so they cannot change the
+/// query syntax; they are bound, never spliced.
+fn public_articles(filter: &ListFilter, at: NaiveDateTime, sqlite: bool) -> PublicQuery<'static> {
+    use diesel::sql_types::{Bool, Text};
     let mut query = articles::table
         .inner_join(users::table)
         .filter(articles::status.ne("draft"))
@@ -58,16 +69,44 @@ fn public_articles(filter: &ListFilter, at: NaiveDateTime) -> PublicQuery<'stati
             query = query.filter(articles::author_id.eq(*author_id));
         }
         ListFilter::Search(words) => {
-            for word in words {
-                query = query.filter(articles::search_text.like(like_pattern(word)).escape('\\'));
-            }
+            let matching = if sqlite {
+                let expr = words
+                    .iter()
+                    .map(|w| format!("\"{w}\"*"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                diesel::dsl::sql::<Bool>(
+                    "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
+                )
+                .bind::<Text, _>(expr)
+                .sql(")")
+            } else {
+                let expr = words
+                    .iter()
+                    .map(|w| format!("{w}:*"))
+                    .collect::<Vec<_>>()
+                    .join(" & ");
+                diesel::dsl::sql::<Bool>(
+                    "to_tsvector('simple', articles.search_text) @@ to_tsquery('simple', ",
+                )
+                .bind::<Text, _>(expr)
+                .sql(")")
+            };
+            query = query.filter(matching);
         }
     }
     query
 }
 
+fn is_sqlite(conn: &DbConn) -> bool {
+    matches!(conn, DbConn::Sqlite(_))
+}
+
 pub fn count_public(conn: &mut DbConn, filter: &ListFilter) -> QueryResult<i64> {
-    public_articles(filter, now()).count().get_result(conn)
+    let sqlite = is_sqlite(conn);
+    public_articles(filter, now(), sqlite)
+        .count()
+        .get_result(conn)
 }
 
 pub fn list_public(
@@ -76,7 +115,8 @@ pub fn list_public(
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<ArticleSummary>> {
-    let mut list: Vec<ArticleSummary> = public_articles(filter, now())
+    let sqlite = is_sqlite(conn);
+    let mut list: Vec<ArticleSummary> = public_articles(filter, now(), sqlite)
         .order_by((articles::published_at.desc(), articles::id.desc()))
         .select(SummaryRow::as_select())
         .limit(limit)
@@ -290,11 +330,7 @@ pub fn create(conn: &mut DbConn, author_id: i64, input: &ArticleInput) -> QueryR
                 articles::body_source.eq(&input.body),
                 articles::body_html.eq(&rendered.html),
                 articles::excerpt.eq(&rendered.excerpt),
-                articles::search_text.eq(format!(
-                    "{} {}",
-                    input.title.to_lowercase(),
-                    rendered.plain_text
-                )),
+                articles::search_text.eq(search_text(&input.title, &rendered.plain_text)),
                 articles::reading_minutes.eq(rendered.reading_minutes),
                 articles::status.eq(input.status.as_str()),
                 articles::publish_at.eq(input.publish_at),
@@ -331,11 +367,7 @@ pub fn update(conn: &mut DbConn, old: &Article, input: &ArticleInput) -> QueryRe
                 articles::body_source.eq(&input.body),
                 articles::body_html.eq(&rendered.html),
                 articles::excerpt.eq(&rendered.excerpt),
-                articles::search_text.eq(format!(
-                    "{} {}",
-                    input.title.to_lowercase(),
-                    rendered.plain_text
-                )),
+                articles::search_text.eq(search_text(&input.title, &rendered.plain_text)),
                 articles::reading_minutes.eq(rendered.reading_minutes),
                 articles::status.eq(input.status.as_str()),
                 articles::publish_at.eq(input.publish_at),
@@ -452,7 +484,8 @@ pub fn feed_entries(
     filter: &ListFilter,
     limit: i64,
 ) -> QueryResult<Vec<FeedRow>> {
-    public_articles(filter, now())
+    let sqlite = is_sqlite(conn);
+    public_articles(filter, now(), sqlite)
         .order_by((articles::published_at.desc(), articles::id.desc()))
         .select((
             articles::slug,
@@ -469,7 +502,8 @@ pub fn feed_entries(
 
 /// Every public article's slug and last change, newest first (for the sitemap).
 pub fn sitemap_entries(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, NaiveDateTime)>> {
-    public_articles(&ListFilter::All, now())
+    let sqlite = is_sqlite(conn);
+    public_articles(&ListFilter::All, now(), sqlite)
         .order_by(articles::published_at.desc())
         .select((articles::slug, articles::updated_at))
         .limit(limit)

@@ -164,21 +164,13 @@ pub struct SearchQuery {
     pub page: Option<String>,
 }
 
-/// Search words: lowercased, at most 8, each at most 50 characters.
-fn search_words(q: &str) -> Vec<String> {
-    q.split_whitespace()
-        .take(8)
-        .map(|w| w.chars().take(50).collect::<String>().to_lowercase())
-        .collect()
-}
-
 async fn search(
     ctx: Ctx,
     state: web::Data<AppState>,
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, AppError> {
     let q = query.q.trim().to_owned();
-    let words = search_words(&q);
+    let words = queries::search_terms(&q);
     let page = page_number(query.page.as_deref());
     let base = format!(
         "/search?{}",
