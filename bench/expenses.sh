@@ -27,7 +27,7 @@ done
 
 jar="$tmp/cookies"
 token() {
-  curl -s -b "$jar" -c "$jar" "$base$1" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n 1
+  curl -s -b "$jar" -c "$jar" "$base$1" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n 1
 }
 t=$(token /setup)
 curl -s -o /dev/null -b "$jar" -c "$jar" \

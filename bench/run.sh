@@ -59,7 +59,7 @@ run_one() {
   # A reader's session (anonymous cookie) and a member's.
   local reader_jar="$tmp/reader" member_jar="$tmp/member" css token
   css=$(curl -s -c "$reader_jar" "$base/" | sed -n 's/.*rel="stylesheet" href="\([^"]*\)".*/\1/p' | head -n1)
-  token=$(curl -s -c "$member_jar" -b "$member_jar" "$base/login" | sed -n 's/.*name="csrf-token" content="\([^"]*\)".*/\1/p' | head -n1)
+  token=$(curl -s -c "$member_jar" -b "$member_jar" "$base/login" | sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' | head -n1)
   curl -s -o /dev/null -c "$member_jar" -b "$member_jar" --data-urlencode "csrf_token=$token" \
     --data-urlencode "username=$(field member)" --data-urlencode "password=demo password" "$base/login"
   # curl marks HttpOnly cookies with a "#HttpOnly_" prefix in its jar.

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::web::page_cache::{self, PageCache};
 use crate::web::{assets, csrf, guards, AppError};
 
 pub const SESSION_COOKIE: &str = "quillbook_session";
@@ -24,14 +25,17 @@ pub struct AppState {
     pub config: Config,
     /// Set once the first user exists; until then every page leads to /setup.
     pub has_users: AtomicBool,
+    pub page_cache: PageCache,
 }
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> web::Data<Self> {
+        let page_cache = PageCache::new(config.page_cache_ttl);
         web::Data::new(Self {
             db,
             config,
             has_users: AtomicBool::new(false),
+            page_cache,
         })
     }
 }
@@ -93,6 +97,7 @@ pub fn build(
         // Middleware runs bottom-up: logging and headers outermost, then the
         // session, then the setup redirect and CSRF, which need the session.
         .wrap(from_fn(csrf::guard))
+        .wrap(from_fn(page_cache::serve))
         .wrap(from_fn(guards::setup_first))
         .wrap(from_fn(guards::reject_nul))
         .wrap(sessions)

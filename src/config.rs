@@ -15,6 +15,11 @@ pub struct ServerArgs {
     #[arg(long, env = "QUILLBOOK_BASE_URL")]
     pub base_url: Option<String>,
 
+    /// Seconds an anonymous reader's page may be served from memory (0: never).
+    /// Any write through this instance clears it at once.
+    #[arg(long, env = "QUILLBOOK_PAGE_CACHE_SECONDS", default_value_t = 5)]
+    pub page_cache_seconds: u64,
+
     #[command(flatten)]
     pub data: DataArgs,
 }
@@ -47,16 +52,25 @@ pub struct Config {
     /// would drop the session cookie on plain http://127.0.0.1.
     pub secure_cookies: bool,
     pub secret_key: Vec<u8>,
+    /// How long public pages may be served from memory; zero turns the cache off.
+    pub page_cache_ttl: std::time::Duration,
 }
 
 impl Config {
+    /// A configuration with the page cache off (see [`Config::with_page_cache`]).
     pub fn new(base_url: &str, secret_key: Vec<u8>) -> Self {
         let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
             secure_cookies: base_url.starts_with("https://"),
             base_url,
             secret_key,
+            page_cache_ttl: std::time::Duration::ZERO,
         }
+    }
+
+    pub fn with_page_cache(mut self, ttl: std::time::Duration) -> Self {
+        self.page_cache_ttl = ttl;
+        self
     }
 }
 

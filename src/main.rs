@@ -122,7 +122,9 @@ fn serve(args: ServerArgs) -> Result<(), String> {
         .base_url
         .clone()
         .unwrap_or_else(|| config::default_base_url(&args.bind));
-    let state = AppState::new(db, Config::new(&base_url, key));
+    let config = Config::new(&base_url, key)
+        .with_page_cache(std::time::Duration::from_secs(args.page_cache_seconds));
+    let state = AppState::new(db, config);
     let bind = args.bind.clone();
     actix_web::rt::System::new().block_on(async move {
         spawn_recurring_expenses(state.clone());

@@ -130,9 +130,10 @@ impl Browser {
     }
 
     async fn fill(&self, name: &str, value: &str) -> Res<()> {
+        // Within main: the head has a <meta name="description"> too.
         let el = self
             .client
-            .find(Locator::Css(&format!("[name=\"{name}\"]")))
+            .find(Locator::Css(&format!("main [name=\"{name}\"]")))
             .await?;
         el.clear().await?;
         el.send_keys(value).await?;
@@ -265,8 +266,35 @@ impl Browser {
         Ok(())
     }
 
+    /// Sets a field's value directly: date inputs take typed text in the browser's
+    /// locale order, which a test should not depend on.
+    async fn set_value(&self, name: &str, value: &str) -> Res<()> {
+        self.client
+            .execute(
+                "document.querySelector('main [name=\"' + arguments[0] + '\"]').value = arguments[1];",
+                vec![json!(name), json!(value)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn add_expense(&self, date: &str, amount: &str, category: &str, text: &str) -> Res<()> {
+        self.goto("/expenses/new").await?;
+        self.set_value("spent_on", date).await?;
+        self.fill("amount", amount).await?;
+        self.client
+            .find(Locator::Css("select[name=\"category_id\"]"))
+            .await?
+            .select_by_label(category)
+            .await?;
+        self.fill("description", text).await?;
+        self.click("main form button[type=submit]").await?;
+        self.expect_path("/expenses").await
+    }
+
     async fn logout(&self) -> Res<()> {
-        self.click("form[action=\"/logout\"] button").await
+        self.click("form[action=\"/logout\"] button").await?;
+        self.expect_text("Log in").await
     }
 }
 
@@ -374,6 +402,7 @@ async fn journeys(b: &Browser) -> Res<()> {
     b.fill("password_confirm", PASSWORD).await?;
     b.click("form[action=\"/register\"] button[type=submit]")
         .await?;
+    b.expect_text("Your account is ready").await?;
     b.goto("/articles/tomato-season").await?;
     b.fill("body", "Mine are still green!").await?;
     b.click("form.comment-form button[type=submit]").await?;
@@ -396,5 +425,58 @@ async fn journeys(b: &Browser) -> Res<()> {
     b.logout().await?;
     b.goto("/articles/tomato-season").await?;
     b.expect_text("Mine are still green!").await?;
+
+    // The member keeps expenses: three in two categories, a budget, then the reports.
+    b.goto("/login").await?;
+    b.fill("username", "mia").await?;
+    b.fill("password", PASSWORD).await?;
+    b.click("form[action=\"/login\"] button[type=submit]")
+        .await?;
+    b.expect_path("/").await?;
+    b.check_page("/expenses", "expenses").await?;
+    b.add_expense("2026-10-03", "12.34", "Groceries", "Market")
+        .await?;
+    b.add_expense("2026-10-04", "0,10", "Transport", "Bus")
+        .await?;
+    b.add_expense("2026-10-28", "0.20", "Transport", "Tram")
+        .await?;
+    b.goto("/expenses/budgets?month=2026-10").await?;
+    let groceries: String = serde_json::from_value(
+        b.client
+            .execute(
+                "return [...document.querySelectorAll('input[name^=budget_]')].find(i => i.closest('tr').textContent.includes('Groceries')).name;",
+                vec![],
+            )
+            .await?,
+    )?;
+    b.fill(&groceries, "10").await?;
+    b.click("main form button[type=submit]").await?;
+    b.expect_text("€10.00").await?;
+    b.check_page("/expenses/budgets?month=2026-10", "budgets")
+        .await?;
+
+    b.goto("/reports/monthly?month=2026-10").await?;
+    b.expect_text("€12.64").await?; // 12.34 + 0.10 + 0.20, to the cent
+    b.expect_text("€0.30").await?; // Transport: 0.10 + 0.20
+    b.expect_text("over budget").await?;
+    let chart = b.client.execute("const t = document.querySelector('main svg > title'); return t ? t.textContent : null;", vec![]).await?;
+    assert!(
+        chart.is_string(),
+        "the monthly report has a chart with a title"
+    );
+    b.check_page("/reports/monthly?month=2026-10", "report-monthly")
+        .await?;
+    b.goto("/reports/yearly?year=2026").await?;
+    b.expect_text("€12.64").await?;
+    let chart = b.client.execute("const t = document.querySelector('main svg > title'); return t ? t.textContent : null;", vec![]).await?;
+    assert!(
+        chart.is_string(),
+        "the yearly report has a chart with a title"
+    );
+    b.check_page("/reports/yearly?year=2026", "report-yearly")
+        .await?;
+    b.check_page("/expenses/categories", "categories").await?;
+    b.check_page("/expenses/recurring", "recurring").await?;
+    b.check_page("/expenses/import", "import").await?;
     Ok(())
 }

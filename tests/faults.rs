@@ -158,7 +158,7 @@ fn sigkill_mid_write_loses_no_acknowledged_expense() {
                     .map(|r| r.body)
                     .unwrap_or_default();
                 let token = html
-                    .split("name=\"csrf-token\" content=\"")
+                    .split("name=\"csrf_token\" value=\"")
                     .nth(1)
                     .and_then(|rest| rest.split('"').next())
                     .unwrap_or_default()

@@ -19,7 +19,9 @@ use crate::app::AppState;
 pub struct Ctx {
     pub site: SiteSettings,
     pub user: Option<CurrentUser>,
-    pub csrf_token: String,
+    /// Kept to make the CSRF token on first use: a reader who never sees a form
+    /// gets no session cookie, which keeps public pages the same for everyone.
+    session: Session,
     pub flashes: Vec<Flash>,
     /// Path and query of this request, for `next` links and the current nav item.
     pub path: String,
@@ -59,8 +61,17 @@ impl Ctx {
         format!(
             r#"<input type="hidden" name="{}" value="{}">"#,
             super::csrf::FIELD,
-            self.csrf_token
+            self.csrf_token()
         )
+    }
+
+    /// The session's CSRF token, created now if it has none yet.
+    pub fn csrf_token(&self) -> String {
+        super::csrf::token(&self.session).unwrap_or_else(|e| {
+            // Only a full cookie fails here; the form then fails its check with a 403.
+            tracing::warn!("no CSRF token: {e}");
+            String::new()
+        })
     }
 
     /// `aria-current` for the nav item of the current section.
@@ -100,7 +111,6 @@ impl Ctx {
             // Expired, revoked or disabled: forget it so the next request skips the lookup.
             session.remove(sessions::SESSION_KEY);
         }
-        let csrf_token = super::csrf::token(&session)?;
         // Flashes are for the page shown after a redirect, never for a POST.
         let flashes = if req.method() == Method::GET {
             flash::take(&session)
@@ -114,7 +124,7 @@ impl Ctx {
         Ok(Ctx {
             site,
             user,
-            csrf_token,
+            session,
             flashes,
             path,
             stylesheet: super::assets::STYLESHEET_URL.as_str(),

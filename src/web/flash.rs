@@ -35,11 +35,20 @@ pub fn success(session: &Session, message: impl Into<String>) {
     push(session, "success", message);
 }
 
+/// The pending messages, removed from the session. Without any, the session is left
+/// untouched (a removal alone would rewrite the cookie on every page).
 pub fn take(session: &Session) -> Vec<Flash> {
-    session
-        .remove_as::<Vec<Flash>>(KEY)
-        .and_then(Result::ok)
-        .unwrap_or_default()
+    match session.get::<Vec<Flash>>(KEY) {
+        Ok(Some(list)) => {
+            session.remove(KEY);
+            list
+        }
+        Ok(None) => Vec::new(),
+        Err(_) => {
+            session.remove(KEY);
+            Vec::new()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod error;
 pub mod flash;
 pub mod forms;
 pub mod guards;
+pub mod page_cache;
 pub mod pagination;
 pub mod render;
 

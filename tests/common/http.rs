@@ -107,7 +107,7 @@ impl HttpClient {
         fields: &[(&str, &str)],
     ) -> std::io::Result<HttpResponse> {
         let html = self.get(page)?.body;
-        let marker = "name=\"csrf-token\" content=\"";
+        let marker = "name=\"csrf_token\" value=\"";
         let token = html
             .split(marker)
             .nth(1)

@@ -173,9 +173,19 @@ pub struct TestApp {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Config::new("http://localhost", vec![7u8; 64])).await
+}
+
+/// The app with its public-page cache on (off everywhere else, so tests that change
+/// the database behind the app's back see the change at once).
+pub async fn spawn_app_with_page_cache(ttl: std::time::Duration) -> TestApp {
+    spawn_app_with(Config::new("http://localhost", vec![7u8; 64]).with_page_cache(ttl)).await
+}
+
+async fn spawn_app_with(config: Config) -> TestApp {
     let (url, guard) = fresh_database();
     let db = Db::connect(&url, 4).expect("connect to the test database");
-    let state = AppState::new(db, Config::new("http://localhost", vec![7u8; 64]));
+    let state = AppState::new(db, config);
     let svc = test::init_service(app::build(state.clone())).await;
     let svc = boxed::service(svc.map(|res: ServiceResponse<_>| res.map_into_boxed_body()));
     TestApp {
@@ -353,10 +363,18 @@ impl TestClient {
         .await
     }
 
-    /// The CSRF token of this browser's session, read from a page as a browser would.
+    /// The CSRF token of this browser's session, read from a page as a browser would:
+    /// signed-in pages carry it in a meta tag, forms in a hidden field (anonymous
+    /// readers get one only once they open a form, such as the login page).
     pub async fn csrf_token(&self) -> String {
         let page = self.get_follow("/").await;
-        extract_meta(&page.body, "csrf-token").expect("page carries a csrf token")
+        if let Some(token) =
+            extract_meta(&page.body, "csrf-token").or_else(|| extract_hidden(&page.body))
+        {
+            return token;
+        }
+        let login = self.get("/login").await;
+        extract_hidden(&login.body).expect("the login form carries a csrf token")
     }
 
     /// A form POST with this session's CSRF token, as a browser submits a form.
@@ -432,6 +450,13 @@ impl TestClient {
     pub fn has_cookies(&self) -> bool {
         !self.jar.borrow().is_empty()
     }
+}
+
+fn extract_hidden(html: &str) -> Option<String> {
+    let marker = r#"name="csrf_token" value=""#;
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
 }
 
 fn extract_meta(html: &str, name: &str) -> Option<String> {
