@@ -170,7 +170,11 @@ fn spawn_recurring_expenses(state: actix_web::web::Data<AppState>) {
                 .await;
             match result {
                 Ok(0) => {}
-                Ok(n) => tracing::info!("recurring expenses: {n} created"),
+                Ok(n) => {
+                    // New expenses change their owners' reports.
+                    state.page_cache.invalidate();
+                    tracing::info!("recurring expenses: {n} created");
+                }
                 Err(e) => tracing::warn!("recurring expenses: {e}"),
             }
         }

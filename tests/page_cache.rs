@@ -97,3 +97,60 @@ async fn entries_expire() {
         Some("miss")
     );
 }
+
+#[actix_web::test]
+async fn reports_are_kept_per_session_and_a_write_refreshes_them() {
+    let app = spawn_app_with_page_cache(Duration::from_secs(60)).await;
+    let _admin = app.admin().await;
+    let member = app.member("max").await;
+    assert_eq!(member.get("/expenses").await.status, StatusCode::OK);
+    let category: i64 = {
+        use diesel::prelude::*;
+        use quillbook::db::schema::expense_categories;
+        expense_categories::table
+            .select(expense_categories::id)
+            .first(&mut *app.conn())
+            .unwrap()
+    };
+    let category = category.to_string();
+    let add = |amount: &'static str| {
+        let category = category.clone();
+        let member = &member;
+        async move {
+            let resp = member
+                .post(
+                    "/expenses",
+                    &[
+                        ("spent_on", "2026-10-05"),
+                        ("amount", amount),
+                        ("category_id", &category),
+                        ("description", "Bread"),
+                        ("notes", ""),
+                    ],
+                )
+                .await;
+            assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+        }
+    };
+    add("2.50").await;
+    let report = "/reports/monthly?month=2026-10";
+    // The first view after the write shows its flash message and is not kept.
+    let first = member.get(report).await;
+    assert!(first.body.contains("€2.50"));
+    let again = member.get(report).await;
+    assert!(again.body.contains("€2.50"));
+    add("1.25").await;
+    member.get(report).await; // the flash of the second write
+    let after = member.get(report).await;
+    assert!(
+        after.body.contains("€3.75"),
+        "a write refreshes the kept report"
+    );
+
+    // Another member never sees it, and a signed-out session gets the login page.
+    let eve = app.member("eve").await;
+    let theirs = eve.get(report).await;
+    assert!(!theirs.body.contains("€3.75"));
+    member.logout().await;
+    assert_eq!(member.get(report).await.status, StatusCode::SEE_OTHER);
+}

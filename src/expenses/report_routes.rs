@@ -11,7 +11,8 @@ use super::plan_routes::MonthQuery;
 use super::reports::{self, MonthlyReport, YearlyReport};
 use super::routes::{open, percent, signed_percent, who, Tracker, Val};
 use crate::app::AppState;
-use crate::web::{render, AppError, Ctx};
+use crate::web::render::html;
+use crate::web::{AppError, Ctx};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/reports").route(web::get().to(index)))
@@ -43,12 +44,27 @@ impl MonthlyPage<'_> {
     }
 }
 
+/// Reports are the app's heaviest pages and change only when their owner writes:
+/// one rendering is kept per session and address until the next write through this
+/// instance (or a few seconds). The session is checked before, as on every request.
+fn cache_key(ctx: &Ctx) -> Option<String> {
+    let user = ctx.user.as_ref()?;
+    ctx.flashes
+        .is_empty()
+        .then(|| format!("session:{}:{}", user.session_id, ctx.path))
+}
+
 async fn monthly(
     ctx: Ctx,
     state: web::Data<AppState>,
     query: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user_id, site_currency) = who(&ctx)?;
+    let key = cache_key(&ctx);
+    if let Some(body) = key.as_deref().and_then(|k| state.page_cache.get_private(k)) {
+        return Ok(html(body));
+    }
+    let generation = state.page_cache.generation();
     let month = query.month();
     let (t, report) = state
         .db
@@ -63,12 +79,22 @@ async fn monthly(
         &t.currency,
         &format!("Spending per day, {}", month.label()),
     );
-    render(&MonthlyPage {
+    let body = MonthlyPage {
         ctx: &ctx,
         t: &t,
         r: &report,
         chart,
-    })
+    }
+    .render()?;
+    Ok(keep(&state, key, generation, body))
+}
+
+fn keep(state: &AppState, key: Option<String>, generation: u64, body: String) -> HttpResponse {
+    let body = actix_web::web::Bytes::from(body);
+    if let Some(key) = key {
+        state.page_cache.put_private(key, generation, body.clone());
+    }
+    html(body)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +125,11 @@ async fn yearly(
     query: web::Query<YearQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (user_id, site_currency) = who(&ctx)?;
+    let key = cache_key(&ctx);
+    if let Some(body) = key.as_deref().and_then(|k| state.page_cache.get_private(k)) {
+        return Ok(html(body));
+    }
+    let generation = state.page_cache.generation();
     let year = query
         .year
         .as_deref()
@@ -133,11 +164,13 @@ async fn yearly(
         &t.currency,
         &format!("Spending per month in {year}, by category"),
     );
-    render(&YearlyPage {
+    let body = YearlyPage {
         ctx: &ctx,
         t: &t,
         r: &report,
         months,
         chart,
-    })
+    }
+    .render()?;
+    Ok(keep(&state, key, generation, body))
 }

@@ -60,6 +60,33 @@ impl PageCache {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// A page kept for one session (`key` names it): the session itself is checked
+    /// against the database before this is asked, so a revoked session never sees it.
+    pub fn get_private(&self, key: &str) -> Option<Bytes> {
+        if !self.enabled() {
+            return None;
+        }
+        self.get(key).map(|(_, _, body)| body)
+    }
+
+    /// Keeps a private page rendered under `generation` (taken before it was computed,
+    /// so a write meanwhile makes it stale at once).
+    pub fn put_private(&self, key: String, generation: u64, body: Bytes) {
+        if self.enabled() {
+            self.put(
+                key,
+                generation,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+                None,
+                body,
+            );
+        }
+    }
+
     fn get(&self, key: &str) -> Option<(HeaderValue, Option<HeaderValue>, Bytes)> {
         let generation = self.generation.load(Ordering::SeqCst);
         let guard = self.entries.read().ok()?;

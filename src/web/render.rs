@@ -16,6 +16,14 @@ pub fn render_status<T: Template>(status: StatusCode, page: &T) -> Result<HttpRe
         .body(body))
 }
 
+/// An HTML page already rendered (e.g. kept by the page cache).
+pub fn html(body: impl Into<actix_web::web::Bytes>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"))
+        .body(body.into())
+}
+
 pub fn render<T: Template>(page: &T) -> Result<HttpResponse, AppError> {
     render_status(StatusCode::OK, page)
 }
