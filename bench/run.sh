@@ -73,7 +73,7 @@ run_one() {
     "home|/|reader"
     "article|/articles/$(field article_slug)|reader"
     "tag page|/tags/$(field tag_slug)|reader"
-    "search|/search?q=reprehenderit|reader"
+    "search|/search?q=000042|reader"
     "monthly report|/reports/monthly?month=$(field month)|member"
     "yearly report|/reports/yearly?year=$(field year)|member"
   )

@@ -43,59 +43,73 @@ pub fn search_text(title: &str, plain_text: &str) -> String {
     deunicode::deunicode(&format!("{title} {plain_text}")).to_lowercase()
 }
 
-/// Public articles matching the filter. Search uses the backend's full-text index
-/// (SQLite FTS5, Postgres GIN over a tsvector): every word must occur, as a word or
-/// the start of one. Terms are letters and digits only, so they cannot change the
-/// query syntax; they are bound, never spliced.
-fn public_articles(filter: &ListFilter, at: NaiveDateTime, sqlite: bool) -> PublicQuery<'static> {
-    use diesel::sql_types::{Bool, Text};
-    let mut query = articles::table
-        .inner_join(users::table)
-        .filter(articles::status.ne("draft"))
-        .filter(articles::published_at.le(at))
-        .into_boxed();
-    match filter {
-        ListFilter::All => {}
-        ListFilter::Tag(tag_id) => {
-            query = query.filter(
-                articles::id.eq_any(
-                    article_tags::table
-                        .filter(article_tags::tag_id.eq(*tag_id))
-                        .select(article_tags::article_id),
-                ),
-            );
-        }
-        ListFilter::Author(author_id) => {
-            query = query.filter(articles::author_id.eq(*author_id));
-        }
-        ListFilter::Search(words) => {
-            let matching = if sqlite {
-                let expr = words
-                    .iter()
-                    .map(|w| format!("\"{w}\"*"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                diesel::dsl::sql::<Bool>(
-                    "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
-                )
-                .bind::<Text, _>(expr)
-                .sql(")")
-            } else {
-                let expr = words
-                    .iter()
-                    .map(|w| format!("{w}:*"))
-                    .collect::<Vec<_>>()
-                    .join(" & ");
-                diesel::dsl::sql::<Bool>(
-                    "to_tsvector('simple', articles.search_text) @@ to_tsquery('simple', ",
-                )
-                .bind::<Text, _>(expr)
-                .sql(")")
-            };
-            query = query.filter(matching);
-        }
+/// The full-text expression for the backend: every word must occur, as a word or
+/// the start of one (SQLite FTS5; Postgres GIN over a tsvector). Terms are letters and
+/// digits only, so they cannot change the query syntax; they are bound, never spliced.
+fn search_expression(words: &[String], sqlite: bool) -> (&'static str, String) {
+    if sqlite {
+        (
+            "articles.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ",
+            words
+                .iter()
+                .map(|w| format!("\"{w}\"*"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    } else {
+        (
+            "to_tsvector('simple', articles.search_text) @@ to_tsquery('simple', ",
+            words
+                .iter()
+                .map(|w| format!("{w}:*"))
+                .collect::<Vec<_>>()
+                .join(" & "),
+        )
     }
-    query
+}
+
+/// Narrows a boxed query over `articles` (joined or not) to the public articles the
+/// filter names. Public means `published_at <= now`: drafts have none, scheduled
+/// articles a future one, so one range over the timeline index decides it (no
+/// condition on `status`, which no index could serve). A macro, because the joined
+/// and the plain query are different types.
+macro_rules! only_public {
+    ($query:expr, $filter:expr, $at:expr, $sqlite:expr) => {{
+        let mut query = $query.filter(articles::published_at.le($at));
+        match $filter {
+            ListFilter::All => {}
+            ListFilter::Tag(tag_id) => {
+                // Correlated, so the planner walks the timeline and probes the links.
+                query = query.filter(diesel::dsl::exists(
+                    article_tags::table
+                        .filter(article_tags::article_id.eq(articles::id))
+                        .filter(article_tags::tag_id.eq(*tag_id)),
+                ));
+            }
+            ListFilter::Author(author_id) => {
+                query = query.filter(articles::author_id.eq(*author_id));
+            }
+            ListFilter::Search(words) => {
+                let (sql, terms) = search_expression(words, $sqlite);
+                query = query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>(sql)
+                        .bind::<diesel::sql_types::Text, _>(terms)
+                        .sql(")"),
+                );
+            }
+        }
+        query
+    }};
+}
+
+/// Public articles matching the filter, with their authors.
+fn public_articles(filter: &ListFilter, at: NaiveDateTime, sqlite: bool) -> PublicQuery<'static> {
+    only_public!(
+        articles::table.inner_join(users::table).into_boxed(),
+        filter,
+        at,
+        sqlite
+    )
 }
 
 fn is_sqlite(conn: &DbConn) -> bool {
@@ -224,30 +238,44 @@ pub fn neighbours(
         return Ok((None, None));
     };
     let current = now();
-    let older = articles::table
-        .filter(articles::status.ne("draft"))
-        .filter(articles::published_at.le(current))
-        .filter(
-            articles::published_at.lt(at).or(articles::published_at
-                .eq(at)
-                .and(articles::id.lt(article.id))),
-        )
-        .order_by((articles::published_at.desc(), articles::id.desc()))
-        .select((articles::slug, articles::title))
+    let link = (articles::slug, articles::title);
+    // Each neighbour is two index seeks on (published_at, id): an article with the same
+    // time and a lower (higher) id first, else the nearest earlier (later) time. One
+    // `OR` of both conditions would make the planners scan the table.
+    let same_time_older = articles::table
+        .filter(articles::published_at.eq(at))
+        .filter(articles::id.lt(article.id))
+        .order_by(articles::id.desc())
+        .select(link)
         .first(conn)
         .optional()?;
-    let newer = articles::table
-        .filter(articles::status.ne("draft"))
+    let older = match same_time_older {
+        Some(found) => Some(found),
+        None => articles::table
+            .filter(articles::published_at.lt(at))
+            .order_by((articles::published_at.desc(), articles::id.desc()))
+            .select(link)
+            .first(conn)
+            .optional()?,
+    };
+    let same_time_newer = articles::table
+        .filter(articles::published_at.eq(at))
+        .filter(articles::id.gt(article.id))
         .filter(articles::published_at.le(current))
-        .filter(
-            articles::published_at.gt(at).or(articles::published_at
-                .eq(at)
-                .and(articles::id.gt(article.id))),
-        )
-        .order_by((articles::published_at.asc(), articles::id.asc()))
-        .select((articles::slug, articles::title))
+        .order_by(articles::id.asc())
+        .select(link)
         .first(conn)
         .optional()?;
+    let newer = match same_time_newer {
+        Some(found) => Some(found),
+        None => articles::table
+            .filter(articles::published_at.gt(at))
+            .filter(articles::published_at.le(current))
+            .order_by((articles::published_at.asc(), articles::id.asc()))
+            .select(link)
+            .first(conn)
+            .optional()?,
+    };
     Ok((older, newer))
 }
 
@@ -447,7 +475,6 @@ pub fn tags_with_counts(conn: &mut DbConn) -> QueryResult<Vec<TagCount>> {
     let at = now();
     let rows: Vec<(i64, String, String, i64)> = tags::table
         .inner_join(article_tags::table.inner_join(articles::table))
-        .filter(articles::status.ne("draft"))
         .filter(articles::published_at.le(at))
         .group_by((tags::id, tags::name, tags::slug))
         .select((tags::id, tags::name, tags::slug, count_star()))
