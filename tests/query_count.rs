@@ -68,8 +68,8 @@ async fn list_pages_issue_a_fixed_number_of_queries() {
         search_one, search_ten,
         "search queries grow with its results"
     );
-    // settings; count, page, tags, comment counts (anonymous: no session lookup);
-    // on Postgres also a liveness check for each of the two connection checkouts.
-    let expected = if app.is_postgres() { 7 } else { 5 };
+    // settings; count, page, tags, authors, comment counts (anonymous: no session
+    // lookup); on Postgres also a liveness check for each of the two connection checkouts.
+    let expected = if app.is_postgres() { 8 } else { 6 };
     assert_eq!(home_ten, expected, "home page query count");
 }

@@ -3,6 +3,8 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
+use std::collections::HashMap;
+
 use atom_syndication::{Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use quick_xml::escape::escape;
@@ -39,7 +41,7 @@ fn build_feed(
     title: String,
     self_path: &str,
     page_path: &str,
-    rows: Vec<FeedRow>,
+    (rows, authors): (Vec<FeedRow>, HashMap<i64, String>),
 ) -> Feed {
     let mut feed = Feed::default();
     feed.set_title(Text::plain(title));
@@ -76,8 +78,9 @@ fn build_feed(
             entry.set_updated(utc(row.updated_at));
             entry.set_published(row.published_at.map(utc));
             let mut author = Person::default();
-            author.set_name(row.author.clone());
-            author.set_uri(Some(format!("{base}/authors/{}", row.author)));
+            let name = authors.get(&row.author_id).cloned().unwrap_or_default();
+            author.set_uri(Some(format!("{base}/authors/{name}")));
+            author.set_name(name);
             entry.set_authors(vec![author]);
             entry.set_summary(Some(Text::plain(row.excerpt)));
             let mut content = Content::default();

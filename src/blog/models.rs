@@ -83,6 +83,7 @@ pub struct ArticleSummary {
     pub reading_minutes: i32,
     pub published_at: NaiveDateTime,
     pub author: String,
+    pub author_id: i64,
     pub tags: Vec<TagRef>,
     pub comment_count: i64,
 }

@@ -22,8 +22,7 @@ pub enum ListFilter {
     Search(Vec<String>),
 }
 
-type PublicQuery<'a> =
-    diesel::dsl::IntoBoxed<'a, diesel::dsl::InnerJoin<articles::table, users::table>, MultiBackend>;
+type PublicQuery<'a> = diesel::dsl::IntoBoxed<'a, articles::table, MultiBackend>;
 
 /// The words of a search: letters and digits only, lowercased and without accents,
 /// as the stored search text is (see [`search_text`]). At most 8, of 50 characters.
@@ -102,14 +101,21 @@ macro_rules! only_public {
     }};
 }
 
-/// Public articles matching the filter, with their authors.
+/// Public articles matching the filter. No join: with one, SQLite's planner started
+/// from the authors and sorted every article of theirs; authors are looked up per
+/// page instead (see [`usernames`]).
 fn public_articles(filter: &ListFilter, at: NaiveDateTime, sqlite: bool) -> PublicQuery<'static> {
-    only_public!(
-        articles::table.inner_join(users::table).into_boxed(),
-        filter,
-        at,
-        sqlite
-    )
+    only_public!(articles::table.into_boxed(), filter, at, sqlite)
+}
+
+/// The usernames of the given authors, in one query.
+fn usernames(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
 }
 
 fn is_sqlite(conn: &DbConn) -> bool {
@@ -153,8 +159,7 @@ struct SummaryRow {
     excerpt: String,
     reading_minutes: i32,
     published_at: Option<NaiveDateTime>,
-    #[diesel(select_expression = users::username)]
-    author: String,
+    author_id: i64,
 }
 
 impl SummaryRow {
@@ -167,7 +172,8 @@ impl SummaryRow {
             reading_minutes: self.reading_minutes,
             // Public articles always have a publication time.
             published_at: self.published_at.unwrap_or_default(),
-            author: self.author,
+            author: String::new(),
+            author_id: self.author_id,
             tags: Vec::new(),
             comment_count: 0,
         }
@@ -181,6 +187,8 @@ fn attach_tags_and_counts(conn: &mut DbConn, list: &mut [ArticleSummary]) -> Que
     }
     let ids: Vec<i64> = list.iter().map(|a| a.id).collect();
     let mut tags_by_article = tags_for(conn, &ids)?;
+    let author_ids: Vec<i64> = list.iter().map(|a| a.author_id).collect();
+    let authors = usernames(conn, &author_ids)?;
     let counts: HashMap<i64, i64> = comments::table
         .filter(comments::article_id.eq_any(&ids))
         .filter(comments::status.eq("approved"))
@@ -192,6 +200,7 @@ fn attach_tags_and_counts(conn: &mut DbConn, list: &mut [ArticleSummary]) -> Que
     for article in list {
         article.tags = tags_by_article.remove(&article.id).unwrap_or_default();
         article.comment_count = counts.get(&article.id).copied().unwrap_or(0);
+        article.author = authors.get(&article.author_id).cloned().unwrap_or_default();
     }
     Ok(())
 }
@@ -503,16 +512,16 @@ pub struct FeedRow {
     pub body_html: String,
     pub published_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
-    pub author: String,
+    pub author_id: i64,
 }
 
 pub fn feed_entries(
     conn: &mut DbConn,
     filter: &ListFilter,
     limit: i64,
-) -> QueryResult<Vec<FeedRow>> {
+) -> QueryResult<(Vec<FeedRow>, HashMap<i64, String>)> {
     let sqlite = is_sqlite(conn);
-    public_articles(filter, now(), sqlite)
+    let rows: Vec<FeedRow> = public_articles(filter, now(), sqlite)
         .order_by((articles::published_at.desc(), articles::id.desc()))
         .select((
             articles::slug,
@@ -521,17 +530,20 @@ pub fn feed_entries(
             articles::body_html,
             articles::published_at,
             articles::updated_at,
-            users::username,
+            articles::author_id,
         ))
         .limit(limit)
-        .load(conn)
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.author_id).collect();
+    let authors = usernames(conn, &ids)?;
+    Ok((rows, authors))
 }
 
 /// Every public article's slug and last change, newest first (for the sitemap).
 pub fn sitemap_entries(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     let sqlite = is_sqlite(conn);
     public_articles(&ListFilter::All, now(), sqlite)
-        .order_by(articles::published_at.desc())
+        .order_by((articles::published_at.desc(), articles::id.desc()))
         .select((articles::slug, articles::updated_at))
         .limit(limit)
         .load(conn)
