@@ -93,29 +93,50 @@ async fn tag_page(
         .run(move |conn| queries::find_tag(conn, &lookup).map_err(AppError::from))
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = page_number(query.page.as_deref());
-    let (articles, pagination) = load_list(
-        &state,
-        ListFilter::Tag(tag_id),
-        page,
-        per_page(&ctx),
-        format!("/tags/{slug}"),
-    )
-    .await?;
-    render(&ListPage {
-        ctx: &ctx,
+    let list = FilteredList {
+        filter: ListFilter::Tag(tag_id),
+        base: format!("/tags/{slug}"),
         heading: format!("Tagged “{name}”"),
-        intro: format!(
-            "{} published {}.",
-            pagination.total,
-            plural(pagination.total, "article", "articles")
-        ),
-        articles: &articles,
-        pagination: &pagination,
         feed_url: Some(format!("/tags/{slug}/feed.xml")),
-        search_query: None,
         empty_message: "No published articles carry this tag.",
-    })
+    };
+    list.render(&ctx, &state, page_number(query.page.as_deref()))
+        .await
+}
+
+/// A page of the public articles one tag or author has.
+struct FilteredList {
+    filter: ListFilter,
+    base: String,
+    heading: String,
+    feed_url: Option<String>,
+    empty_message: &'static str,
+}
+
+impl FilteredList {
+    async fn render(
+        self,
+        ctx: &Ctx,
+        state: &AppState,
+        page: i64,
+    ) -> Result<HttpResponse, AppError> {
+        let (articles, pagination) =
+            load_list(state, self.filter, page, per_page(ctx), self.base).await?;
+        render(&ListPage {
+            ctx,
+            heading: self.heading,
+            intro: format!(
+                "{} published {}.",
+                pagination.total,
+                plural(pagination.total, "article", "articles")
+            ),
+            articles: &articles,
+            pagination: &pagination,
+            feed_url: self.feed_url,
+            search_query: None,
+            empty_message: self.empty_message,
+        })
+    }
 }
 
 async fn author_page(
@@ -131,29 +152,15 @@ async fn author_page(
         .run(move |conn| queries::author_id(conn, &lookup).map_err(AppError::from))
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = page_number(query.page.as_deref());
-    let (articles, pagination) = load_list(
-        &state,
-        ListFilter::Author(author_id),
-        page,
-        per_page(&ctx),
-        format!("/authors/{username}"),
-    )
-    .await?;
-    render(&ListPage {
-        ctx: &ctx,
+    let list = FilteredList {
+        filter: ListFilter::Author(author_id),
+        base: format!("/authors/{username}"),
         heading: format!("Articles by {username}"),
-        intro: format!(
-            "{} published {}.",
-            pagination.total,
-            plural(pagination.total, "article", "articles")
-        ),
-        articles: &articles,
-        pagination: &pagination,
         feed_url: None,
-        search_query: None,
         empty_message: "This author has not published anything yet.",
-    })
+    };
+    list.render(&ctx, &state, page_number(query.page.as_deref()))
+        .await
 }
 
 #[derive(Debug, Default, Deserialize)]
