@@ -96,17 +96,51 @@ fn user_currency(t: &Tracker, ctx: &Ctx) -> String {
 }
 
 async fn page(ctx: Ctx, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let data = load(&ctx, &state).await?;
-    render(&CategoriesPage {
-        ctx: &ctx,
+    show(&ctx, &state, Invalid::Nothing).await
+}
+
+/// Which form of the categories page came back with errors.
+#[derive(Clone, Copy)]
+enum Invalid<'a> {
+    Nothing,
+    New(&'a CategoryForm, &'a FieldErrors),
+    Edit(i64, &'a CategoryForm, &'a FieldErrors),
+    /// The currency as typed, and why it was refused.
+    Currency(&'a str, &'a str),
+}
+
+/// The categories page, with the invalid form (if any) shown again with status 422.
+async fn show(ctx: &Ctx, state: &AppState, invalid: Invalid<'_>) -> Result<HttpResponse, AppError> {
+    let data = load(ctx, state).await?;
+    let (blank, no_errors) = (CategoryForm::default(), FieldErrors::new());
+    let current_currency = user_currency(&data.t, ctx);
+    let (new_form, new_errors) = match invalid {
+        Invalid::New(form, errors) => (form, errors),
+        _ => (&blank, &no_errors),
+    };
+    let edit = match invalid {
+        Invalid::Edit(id, form, errors) => Some((id, form, errors)),
+        _ => None,
+    };
+    let (currency, currency_error) = match invalid {
+        Invalid::Currency(typed, message) => (typed, Some(message)),
+        _ => (current_currency.as_str(), None),
+    };
+    let page = CategoriesPage {
+        ctx,
         t: &data.t,
         categories: &data.categories,
-        new_form: &CategoryForm::default(),
-        new_errors: &FieldErrors::new(),
-        edit: None,
-        currency: &user_currency(&data.t, &ctx),
-        currency_error: None,
-    })
+        new_form,
+        new_errors,
+        edit,
+        currency,
+        currency_error,
+    };
+    if matches!(invalid, Invalid::Nothing) {
+        render(&page)
+    } else {
+        render_invalid(&page)
+    }
 }
 
 /// The form's input, with the name checked against the user's other categories.
@@ -153,19 +187,7 @@ async fn create(
             flash::success(&session, format!("The category “{name}” is added."));
             Ok(see_other("/expenses/categories"))
         }
-        Err(errors) => {
-            let data = load(&ctx, &state).await?;
-            render_invalid(&CategoriesPage {
-                ctx: &ctx,
-                t: &data.t,
-                categories: &data.categories,
-                new_form: &form,
-                new_errors: &errors,
-                edit: None,
-                currency: &user_currency(&data.t, &ctx),
-                currency_error: None,
-            })
-        }
+        Err(errors) => show(&ctx, &state, Invalid::New(&form, &errors)).await,
     }
 }
 
@@ -198,19 +220,7 @@ async fn update(
             flash::success(&session, "The category is saved.");
             Ok(see_other("/expenses/categories"))
         }
-        Err(errors) => {
-            let data = load(&ctx, &state).await?;
-            render_invalid(&CategoriesPage {
-                ctx: &ctx,
-                t: &data.t,
-                categories: &data.categories,
-                new_form: &CategoryForm::default(),
-                new_errors: &FieldErrors::new(),
-                edit: Some((id, &form, &errors)),
-                currency: &user_currency(&data.t, &ctx),
-                currency_error: None,
-            })
-        }
+        Err(errors) => show(&ctx, &state, Invalid::Edit(id, &form, &errors)).await,
     }
 }
 
@@ -268,18 +278,6 @@ async fn set_currency(
             flash::success(&session, "The currency is saved.");
             Ok(see_other("/expenses/categories"))
         }
-        Err(message) => {
-            let data = load(&ctx, &state).await?;
-            render_invalid(&CategoriesPage {
-                ctx: &ctx,
-                t: &data.t,
-                categories: &data.categories,
-                new_form: &CategoryForm::default(),
-                new_errors: &FieldErrors::new(),
-                edit: None,
-                currency: &form.currency,
-                currency_error: Some(&message),
-            })
-        }
+        Err(message) => show(&ctx, &state, Invalid::Currency(&form.currency, &message)).await,
     }
 }
